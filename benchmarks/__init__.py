@@ -1,0 +1,6 @@
+"""Benchmark suites, scoring rules, the resumable runner and reports (not built yet).
+
+See DESIGN.md, "benchmarks/". Nothing is exported until the feature exists.
+"""
+
+__all__: list[str] = []

@@ -1,0 +1,205 @@
+"""Operating-system confinement: bubblewrap, Linux namespaces, rlimits, the unprivileged uid and a clean environment.
+
+The layers, outermost first:
+
+1. Each worker process runs in its own network, IPC and UTS namespace. With bubblewrap it also gets a private
+   filesystem view holding only the Python runtime, the installed packages and this package, all read-only, with
+   a private ``/tmp``. Without bubblewrap the worker unshares the namespaces itself (the pure-Python fallback).
+2. Each run is a forked child that becomes PID 1 of a fresh PID namespace: when it ends, or is killed at the
+   deadline, the kernel kills every process it left behind, daemonized or not.
+3. The run drops to an unprivileged uid of its own (when started as root), with rlimits on address space, CPU,
+   file size and process count, an environment holding no secret of the caller, and its own working directory.
+4. An audit hook (``sys.addaudithook``) classifies what the program tries: network access, writes outside its
+   directory, reads of the host's files, starting processes other than the solver binaries. It blocks the call
+   and the run is reported as ``sandbox_violation``. The hook is a classifier, not the boundary: layers 1–3 hold
+   even for code that gets past it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import resource
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+
+__all__ = [
+    "CLONE_NEWIPC",
+    "CLONE_NEWNET",
+    "CLONE_NEWNS",
+    "CLONE_NEWPID",
+    "CLONE_NEWUSER",
+    "CLONE_NEWUTS",
+    "bwrap_command",
+    "bwrap_usable",
+    "safe_environment",
+    "set_parent_death_signal",
+    "set_run_limits",
+    "unshare",
+]
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+_PR_SET_PDEATHSIG = 1
+
+_libc: ctypes.CDLL | None = None
+
+
+def _get_libc() -> ctypes.CDLL:
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    return _libc
+
+
+def unshare(flags: int) -> bool:
+    """Call unshare(2); True on success, False when the kernel or the container refuses."""
+    if not sys.platform.startswith("linux"):
+        return False
+    return bool(_get_libc().unshare(ctypes.c_int(flags)) == 0)
+
+
+def set_parent_death_signal(signum: int) -> None:
+    """Have the kernel send ``signum`` to this process when its parent dies (cleared by setuid: call after it)."""
+    _get_libc().prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(signum), 0, 0, 0)
+
+
+def safe_environment(workdir: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The whole environment a program gets: nothing inherited from the caller, so no API key can leak."""
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": workdir,
+        "TMPDIR": workdir,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MALLOC_ARENA_MAX": "2",
+    }
+    bin_dir = os.path.dirname(sys.executable)
+    env["PATH"] = f"{bin_dir}:{env['PATH']}"
+    if extra:
+        env.update(extra)
+    return env
+
+
+def set_run_limits(*, address_space: int, cpu_s: int, file_bytes: int, processes: int) -> dict[str, int]:
+    """Apply the run's rlimits to this process (soft = hard, so the program cannot raise them back).
+
+    Returns the limits set, for the isolation report.
+    """
+    limits = {
+        "RLIMIT_AS": (resource.RLIMIT_AS, address_space),
+        "RLIMIT_CPU": (resource.RLIMIT_CPU, cpu_s),
+        "RLIMIT_FSIZE": (resource.RLIMIT_FSIZE, file_bytes),
+        "RLIMIT_NPROC": (resource.RLIMIT_NPROC, processes),
+        "RLIMIT_CORE": (resource.RLIMIT_CORE, 0),
+    }
+    applied: dict[str, int] = {}
+    for name, (which, value) in limits.items():
+        soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY and value > hard:
+            value = hard
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            continue
+        applied[name] = value
+    return applied
+
+
+def bwrap_usable(executable: str | None = None) -> str | None:
+    """The bubblewrap binary when it is installed and can create the namespaces we need here, else None."""
+    path = executable or shutil.which("bwrap")
+    if not path:
+        return None
+    try:
+        probe = subprocess.run(
+            [path, "--unshare-net", "--unshare-pid", "--die-with-parent", "--ro-bind", "/", "/", "true"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return path if probe.returncode == 0 else None
+
+
+def _runtime_paths(package_dir: str) -> list[str]:
+    """Read-only paths a worker needs: the interpreter, installed packages, this package, system libraries."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, package_dir}
+    for entry in sys.path:
+        if entry and os.path.isdir(entry) and ("site-packages" in entry or "dist-packages" in entry):
+            paths.add(entry)
+    paths.add(os.path.realpath(os.path.dirname(sys.executable)))
+    resolved = {os.path.realpath(p) for p in paths if p}
+    # Drop paths nested in another one; bwrap binds the outer one.
+    return sorted(p for p in resolved if not any(p != q and p.startswith(q + os.sep) for q in resolved))
+
+
+_SYSTEM_RO = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
+_ETC_RO = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime")
+
+
+def bwrap_command(
+    bwrap: str,
+    *,
+    package_dir: str,
+    argv: Sequence[str],
+    allow_network: bool,
+    extra_rw: Sequence[str] = (),
+    privileged: bool = False,
+) -> list[str]:
+    """The bubblewrap command line that starts a worker in a private, read-only view of the runtime.
+
+    Only system libraries, the Python runtime, installed packages and this package are visible; the caller's
+    home, project files and secrets are not mounted. ``extra_rw`` are host folders the worker itself writes
+    (the artifacts folder), made readable only by root. ``privileged`` (the pool runs as root) keeps the
+    capabilities the worker needs to drop each run to its own uid and give it a PID namespace.
+
+    There is no ``--die-with-parent``: its parent-death signal fires when the *thread* that started bubblewrap
+    exits, which would kill workers started from a short-lived thread. A worker exits on its own when the pool's
+    end of its pipe closes, which also happens when the pool's process dies.
+    """
+    cmd = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    if not allow_network:
+        cmd.append("--unshare-net")
+    for path in _SYSTEM_RO:
+        if os.path.lexists(path):
+            if os.path.islink(path):
+                cmd += ["--symlink", os.readlink(path), path]
+            else:
+                cmd += ["--ro-bind", path, path]
+    for path in _ETC_RO:
+        cmd += ["--ro-bind-try", path, path]
+    runtime = _runtime_paths(package_dir)
+    # bubblewrap creates missing parents of a mount point as 0700; the unprivileged run uid must traverse them
+    # (a runtime under /root would otherwise be invisible to it).
+    parents: set[str] = set()
+    for path in (*runtime, *extra_rw):
+        parent = os.path.dirname(path)
+        while parent not in ("/", "") and parent not in parents and not parent.startswith(_SYSTEM_RO):
+            parents.add(parent)
+            parent = os.path.dirname(parent)
+    for parent in sorted(parents):
+        cmd += ["--perms", "0755", "--dir", parent]
+    for path in runtime:
+        cmd += ["--ro-bind", path, path]
+    for path in extra_rw:
+        cmd += ["--bind", path, path]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    if privileged:
+        cmd += ["--cap-add", "CAP_SETUID,CAP_SETGID,CAP_SYS_ADMIN,CAP_KILL,CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER"]
+    cmd += ["--"]
+    cmd += list(argv)
+    return cmd

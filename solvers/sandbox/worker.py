@@ -1,0 +1,729 @@
+"""A warm sandbox worker: imports the solver libraries once, then runs each program in a fresh forked child.
+
+Started by :class:`solvers.sandbox.pool.SandboxPool` (inside bubblewrap when available). The worker speaks the
+length-prefixed JSON protocol of :mod:`solvers.sandbox.protocol` on the pipes it was started with.
+
+Per run the process tree is::
+
+    worker (trusted; never runs a model program or a solver itself)
+      └─ supervisor (trusted; unshares a PID namespace, waits, reports the exit status and peak memory)
+           └─ program (PID 1 of the new namespace; unprivileged uid, rlimits, audit hook, the model program)
+                └─ anything the program starts, daemons included: killed by the kernel when the program ends
+
+and, after it, a certification child that re-solves the exported instances with HiGHS.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import fcntl
+import functools
+import importlib
+import io
+import json
+import os
+import selectors
+import shutil
+import signal
+import stat
+import sys
+import tempfile
+import time
+import traceback
+from typing import Any
+
+from solvers.sandbox import isolation
+from solvers.sandbox.guard import install_guard
+from solvers.sandbox.protocol import read_message, write_all, write_message
+
+_MEMORY_MARKERS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "out of memory", "OutOfMemory")
+_READ_CHUNK = 1 << 16
+_RECORDS_LIMIT = 64 * 1024 * 1024
+
+
+class _Capped:
+    """Keeps the head and the tail of a stream, counts the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.head_limit = limit * 3 // 4
+        self.tail_limit = limit - self.head_limit
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+
+    def feed(self, data: bytes) -> None:
+        self.total += len(data)
+        room = self.head_limit - len(self.head)
+        if room > 0:
+            self.head += data[:room]
+            data = data[room:]
+        if data:
+            self.tail += data
+            if len(self.tail) > self.tail_limit:
+                del self.tail[: len(self.tail) - self.tail_limit]
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.head) + len(self.tail)
+
+    def text(self) -> str:
+        if not self.truncated:
+            return (bytes(self.head) + bytes(self.tail)).decode("utf-8", "replace")
+        dropped = self.total - len(self.head) - len(self.tail)
+        marker = f"\n[... {dropped} bytes dropped by the sandbox ...]\n".encode()
+        return (bytes(self.head) + marker + bytes(self.tail)).decode("utf-8", "replace")
+
+
+class Worker:
+    """State of one worker process."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.slot: int = config["slot"]
+        self.is_root = os.geteuid() == 0
+        self.uid: int | None = config["uid_base"] + self.slot if self.is_root else None
+        self.notes: list[str] = []
+        if self.uid is not None and config["mode"] != "bwrap":
+            hidden_runtime = [p for p in (sys.prefix, sys.base_prefix) if not _world_traversable(p)]
+            if hidden_runtime:
+                # Without bubblewrap's private view the unprivileged uid could not import from this runtime.
+                self.uid = None
+                self.notes.append(
+                    f"runs keep uid 0: the Python runtime ({hidden_runtime[0]}) is not readable by other users; "
+                    "install bubblewrap for the unprivileged uid"
+                )
+        self.network_isolated = False
+        self.run_counter = 0
+        self.tmp_root = "/tmp" if config["mode"] == "bwrap" else tempfile.mkdtemp(prefix="optagent-worker-")
+        self.artifacts_dir: str = config["artifacts_dir"]
+        self.recorder: Any = None
+        self.certify: Any = None
+
+    # -- start-up ------------------------------------------------------------------------------------------------
+
+    def setup(self) -> dict[str, Any]:
+        mode = self.config["mode"]
+        if mode == "namespaces" and not self.config["allow_network"]:
+            flags = isolation.CLONE_NEWNET | isolation.CLONE_NEWIPC | isolation.CLONE_NEWUTS
+            if not self.is_root and not isolation.unshare(isolation.CLONE_NEWUSER | flags):
+                self.notes.append("unprivileged user namespaces unavailable: the network stays shared")
+            elif self.is_root and not isolation.unshare(flags):
+                self.notes.append("unshare(CLONE_NEWNET) refused: the network stays shared")
+        self.network_isolated = self._network_namespace() != self.config.get("host_net_ns")
+        if self.config["allow_network"]:
+            self.network_isolated = False
+        for module in self.config["preload"]:
+            try:
+                importlib.import_module(module)
+            except Exception as exc:  # a missing optional library must not stop the worker
+                self.notes.append(f"preload of {module} failed: {type(exc).__name__}: {exc}")
+        from solvers.capture.recorder import Recorder
+
+        self.recorder = Recorder(write=lambda _line: None, workdir=self.tmp_root)
+        installed: list[str] = []
+        try:
+            from solvers.capture import install_all
+
+            installed = install_all(self.recorder)
+        except Exception as exc:
+            self.notes.append(f"solve capture unavailable: {type(exc).__name__}: {exc}")
+        try:
+            from solvers.certify import certify_instance
+
+            self.certify = certify_instance
+        except Exception as exc:
+            self.config["certify"] = False
+            self.notes.append(f"certification unavailable: {type(exc).__name__}: {exc}")
+        if self.uid is not None:
+            self._chown_tree(self.tmp_root, 0, 0)
+        return {
+            "type": "ready",
+            "pid": os.getpid(),
+            "captures": installed,
+            "network_isolated": self.network_isolated,
+            "uid": self.uid,
+            "notes": self.notes,
+        }
+
+    @staticmethod
+    def _network_namespace() -> str | None:
+        try:
+            return os.readlink("/proc/self/ns/net")
+        except OSError:
+            return None
+
+    @staticmethod
+    def _chown_tree(path: str, uid: int, gid: int) -> None:
+        os.chown(path, uid, gid)
+
+    # -- one run -------------------------------------------------------------------------------------------------
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.run_counter += 1
+        run_id = str(request.get("run_id") or f"{os.getpid()}-{self.run_counter}")
+        time_limit = float(request.get("time_limit_s") or self.config["time_limit_s"])
+        workdir = tempfile.mkdtemp(prefix="run-", dir=self.tmp_root)
+        try:
+            return self._run(request, run_id, workdir, time_limit)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def _run(self, request: dict[str, Any], run_id: str, workdir: str, time_limit: float) -> dict[str, Any]:
+        name = os.path.basename(str(request.get("name") or "model.py")) or "model.py"
+        program_path = os.path.join(workdir, name)
+        with open(program_path, "w", encoding="utf-8") as handle:
+            handle.write(request["source"])
+        if self.uid is not None:
+            os.chown(workdir, self.uid, self.uid)
+            os.chown(program_path, self.uid, self.uid)
+        os.chmod(workdir, 0o700)
+
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        res_r, res_w = os.pipe()
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:  # supervisor
+            try:
+                for fd in (out_r, err_r, res_r, self.config["proto_in"], self.config["proto_out"]):
+                    os.close(fd)
+                self._supervise(request, workdir, program_path, time_limit, out_w, err_w, res_w)
+            finally:
+                os._exit(0)
+        for fd in (out_w, err_w, res_w):
+            os.close(fd)
+
+        stdout = _Capped(self.config["max_output_bytes"])
+        stderr = _Capped(self.config["max_output_bytes"])
+        records = bytearray()
+        timed_out = self._collect(pid, started + time_limit, {out_r: stdout, err_r: stderr}, res_r, records)
+        wall = time.monotonic() - started
+        self._sweep()
+        return self._report(request, run_id, workdir, time_limit, timed_out, wall, stdout, stderr, records)
+
+    def _collect(
+        self, pid: int, deadline: float, streams: dict[int, _Capped], res_r: int, records: bytearray
+    ) -> bool:
+        """Drain the run's pipes until it ends or the deadline passes; True when it was killed at the deadline."""
+        pidfd = os.pidfd_open(pid)
+        selector = selectors.DefaultSelector()
+        for fd in streams:
+            selector.register(fd, selectors.EVENT_READ)
+        selector.register(res_r, selectors.EVENT_READ)
+        selector.register(pidfd, selectors.EVENT_READ)
+        open_fds = {*streams, res_r}
+        timed_out = False
+        exited = False
+        drain_until: float | None = None
+        try:
+            while open_fds or not exited:
+                now = time.monotonic()
+                if not exited and not timed_out and now >= deadline:
+                    timed_out = True
+                    self._kill(pid)
+                    drain_until = now + 2.0
+                if exited and drain_until is None:
+                    # The program is gone; anything still holding its pipes dies with its PID namespace.
+                    drain_until = now + 2.0
+                if drain_until is not None and now >= drain_until:
+                    break
+                limit = deadline if not timed_out and not exited else (drain_until or now)
+                for key, _ in selector.select(timeout=max(0.0, limit - now)):
+                    fd = key.fd
+                    if fd == pidfd:
+                        selector.unregister(pidfd)
+                        exited = True
+                        continue
+                    try:
+                        chunk = os.read(fd, _READ_CHUNK)
+                    except OSError:
+                        chunk = b""
+                    if not chunk:
+                        selector.unregister(fd)
+                        open_fds.discard(fd)
+                        os.close(fd)
+                    elif fd == res_r:
+                        if len(records) < _RECORDS_LIMIT:
+                            records += chunk
+                    else:
+                        streams[fd].feed(chunk)
+        finally:
+            selector.close()
+            os.close(pidfd)
+            for fd in open_fds:
+                os.close(fd)
+            if not exited:
+                self._kill(pid)
+            os.waitpid(pid, 0)
+        return timed_out
+
+    @staticmethod
+    def _kill(pid: int) -> None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def _sweep(self) -> None:
+        """Kill anything still running under the run's uid (only needed when PID namespaces are unavailable)."""
+        if self.uid is None:
+            return
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgid(self.uid)
+                os.setuid(self.uid)
+                for _ in range(1000):
+                    try:
+                        os.kill(-1, signal.SIGKILL)
+                    except OSError as exc:
+                        if exc.errno == errno.ESRCH:
+                            break
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+
+    # -- inside the supervisor and the program ---------------------------------------------------------------------
+
+    def _supervise(
+        self, request: dict[str, Any], workdir: str, program_path: str, time_limit: float, out_w: int, err_w: int,
+        res_w: int,
+    ) -> None:
+        os.setsid()
+        pid_namespace = isolation.unshare(isolation.CLONE_NEWPID)
+        life_r, life_w = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(life_w)
+            try:
+                self._program(request, workdir, program_path, time_limit, out_w, err_w, res_w, life_r)
+            except BaseException:
+                # A harness failure, not the program's: say so on stderr, which the run report keeps.
+                os.write(2, ("optagent sandbox: harness failure\n" + traceback.format_exc()).encode())
+            finally:
+                os._exit(70)
+        os.close(life_r)
+        os.close(out_w)
+        os.close(err_w)
+        _, status, usage = os.wait4(child, 0)
+        exit_record = {
+            "type": "exit",
+            "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "max_rss_kb": usage.ru_maxrss,
+            "cpu_s": usage.ru_utime + usage.ru_stime,
+            "pid_namespace": pid_namespace,
+        }
+        write_all(res_w, (json.dumps(exit_record) + "\n").encode())
+
+    def _program(
+        self, request: dict[str, Any], workdir: str, program_path: str, time_limit: float, out_w: int, err_w: int,
+        res_w: int, life_r: int,
+    ) -> None:
+        os.setsid()
+        # Lift the four descriptors the program keeps out of the way, then lay them on 1-4 and close the rest
+        # (the worker's protocol pipes above all).
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (out_w, err_w, res_w, life_r)]
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        for target, fd in enumerate(high, start=1):
+            os.dup2(fd, target)
+        os.closerange(5, 1 << 16)
+        os.chdir(workdir)
+        vm_bytes = _vm_size()
+        limits = isolation.set_run_limits(
+            address_space=vm_bytes + self.config["memory_mb"] * 1024 * 1024,
+            cpu_s=int(request.get("cpu_limit_s") or int(time_limit) + 2),
+            file_bytes=self.config["max_file_mb"] * 1024 * 1024,
+            processes=self.config["max_processes"] if self.uid is not None else 1 << 20,
+        )
+        if self.uid is not None:
+            os.setgroups([])
+            os.setgid(self.uid)
+            os.setuid(self.uid)
+        isolation.set_parent_death_signal(signal.SIGKILL)
+        if _readable_now(4):  # the supervisor died before the signal was armed
+            os._exit(137)
+        os.close(4)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG instead
+
+        os.environ.clear()
+        os.environ.update(isolation.safe_environment(workdir, self.config.get("extra_env")))
+        sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False))
+        sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), errors="backslashreplace")
+        sys.stderr = io.TextIOWrapper(
+            io.FileIO(2, "w", closefd=False), errors="backslashreplace", line_buffering=True
+        )
+        sys.argv = [program_path]
+        sys.path[:] = [workdir] + [p for p in sys.path if p and p != self.config["package_root"]]
+
+        channel = functools.partial(write_all, 3)
+
+        def send(record: dict[str, Any]) -> None:
+            channel((json.dumps(record) + "\n").encode())
+
+        self.recorder.rebind(write=channel, workdir=workdir, export_instances=self.config["export_instances"])
+        if self.config["guard"]:
+            install_guard(
+                workdir=workdir,
+                readable=self.config["readable"],
+                hidden=self.config["hidden"],
+                executables=self.config["executables"],
+                report=lambda what: send({"type": "violation", "what": what}),
+            )
+        # The program must not reach the harness through the module table: our objects stay alive through the
+        # closures that hold them, but `import solvers` in the program sees nothing of this run.
+        for module in [m for m in sys.modules if m == "solvers" or m.startswith("solvers.")]:
+            del sys.modules[module]
+        send({"type": "start", "limits": limits, "uid": os.getuid()})
+        outcome, error = _execute(request["source"], program_path)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # the program may have closed or replaced its streams
+                pass
+        send({"type": "end", "outcome": outcome, "error": error})
+        os._exit(0)
+
+    # -- after the run ---------------------------------------------------------------------------------------------
+
+    def _report(
+        self, request: dict[str, Any], run_id: str, workdir: str, time_limit: float, timed_out: bool, wall: float,
+        stdout: _Capped, stderr: _Capped, records: bytearray,
+    ) -> dict[str, Any]:
+        solves: list[dict[str, Any]] = []
+        violations: list[str] = []
+        end: dict[str, Any] | None = None
+        exit_record: dict[str, Any] = {}
+        start: dict[str, Any] = {}
+        dropped = 0
+        for line in bytes(records).splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                dropped += 1
+                continue
+            if not isinstance(record, dict):
+                dropped += 1
+                continue
+            kind = record.get("type")
+            if kind == "solve" and isinstance(record.get("result"), dict):
+                solves.append(record)
+            elif kind == "violation":
+                violations.append(str(record.get("what", "")))
+            elif kind == "end":
+                end = record
+            elif kind == "exit":
+                exit_record = record
+            elif kind == "start":
+                start = record
+            else:
+                dropped += 1
+        err_text = stderr.text()
+        outcome, error = _classify(
+            end=end, exit_record=exit_record, violations=violations, timed_out=timed_out, time_limit=time_limit,
+            stderr=err_text, solves=len(solves), cpu_limit=int(time_limit) + 2,
+        )
+        results = self._finish_solves(run_id, workdir, solves)
+        notes = list(self.notes)
+        if dropped:
+            notes.append(f"{dropped} malformed record(s) on the result channel were ignored")
+        isolation_report = {
+            "backend": self.config["mode"],
+            "network_isolated": self.network_isolated,
+            "pid_namespace": bool(exit_record.get("pid_namespace")),
+            "filesystem": "private-view" if self.config["mode"] == "bwrap" else "audit-hook",
+            "uid": start.get("uid", self.uid),
+            "audit_hook": bool(self.config["guard"]),
+            "rlimits": start.get("limits", {}),
+            "notes": notes,
+        }
+        max_rss = exit_record.get("max_rss_kb")
+        return {
+            "type": "result",
+            "outcome": outcome,
+            "error": error,
+            "stdout": stdout.text(),
+            "stderr": err_text,
+            "stdout_truncated": stdout.truncated,
+            "stderr_truncated": stderr.truncated,
+            "wall_time_s": wall,
+            "solves": results,
+            "dialect": request.get("dialect") or "",
+            "exit_code": exit_record.get("exit_code"),
+            "signal": exit_record.get("signal"),
+            "max_rss_mb": None if max_rss is None else round(max_rss / 1024.0, 1),
+            "isolation": isolation_report,
+        }
+
+    def _finish_solves(self, run_id: str, workdir: str, solves: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Certify exported instances (in a separate process) and move them out of the run's folder."""
+        pending: list[tuple[int, str, dict[str, Any]]] = []
+        results: list[dict[str, Any]] = []
+        for index, record in enumerate(solves):
+            result = dict(record["result"])
+            result.pop("certification", None)
+            path = result.get("instance_path")
+            result["instance_path"] = None
+            if isinstance(path, str) and _inside(path, workdir):
+                result["instance_path"] = path
+                pending.append((index, path, record))
+            results.append(result)
+        if not pending:
+            return results
+        if self.config["certify"]:
+            verdicts = self._certify_all(workdir, pending)
+            for (index, _, _), verdict in zip(pending, verdicts, strict=True):
+                if verdict is not None:
+                    results[index]["certification"] = verdict
+        target_dir = os.path.join(self.artifacts_dir, run_id)
+        for index, path, _ in pending:
+            copied = _copy_regular_file(path, target_dir, self.config["max_file_mb"] * 1024 * 1024)
+            results[index]["instance_path"] = copied
+            if copied is None:
+                results[index]["instance_format"] = None
+        return results
+
+    def _certify_all(self, workdir: str, pending: list[tuple[int, str, dict[str, Any]]]) -> list[Any]:
+        jobs = []
+        for _, path, record in pending:
+            result = record["result"]
+            jobs.append(
+                {
+                    "path": path,
+                    "termination": result.get("termination", "unknown"),
+                    "objective": result.get("objective_value"),
+                    "sense": result.get("sense", "minimize"),
+                    "instance_values": record.get("instance_values"),
+                }
+            )
+        read_fd, write_fd = os.pipe()
+        deadline = time.monotonic() + self.config["certify_time_limit_s"] * max(1, len(jobs)) + 5
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(read_fd)
+                os.setsid()
+                os.chdir(workdir)
+                isolation.set_run_limits(
+                    address_space=_vm_size() + self.config["memory_mb"] * 1024 * 1024,
+                    cpu_s=int(deadline - time.monotonic()) + 1,
+                    file_bytes=1 << 20,
+                    processes=self.config["max_processes"] if self.uid is not None else 1 << 20,
+                )
+                if self.uid is not None:
+                    os.setgroups([])
+                    os.setgid(self.uid)
+                    os.setuid(self.uid)
+                verdicts = []
+                for job in jobs:
+                    try:
+                        verdicts.append(
+                            self.certify(
+                                job["path"],
+                                termination=job["termination"],
+                                objective=job["objective"],
+                                sense=job["sense"],
+                                instance_values=job["instance_values"],
+                                time_limit_s=self.config["certify_time_limit_s"],
+                            )
+                        )
+                    except Exception as exc:
+                        verdicts.append(
+                            {"certified": False, "status_agrees": False, "detail": f"certification failed: {exc}"}
+                        )
+                write_all(write_fd, json.dumps(verdicts, allow_nan=True).encode())
+            finally:
+                os._exit(0)
+        os.close(write_fd)
+        chunks = bytearray()
+        selector = selectors.DefaultSelector()
+        selector.register(read_fd, selectors.EVENT_READ)
+        try:
+            while time.monotonic() < deadline:
+                if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                    continue
+                chunk = os.read(read_fd, _READ_CHUNK)
+                if not chunk:
+                    break
+                chunks += chunk
+        finally:
+            selector.close()
+            os.close(read_fd)
+            self._kill(pid)
+            os.waitpid(pid, 0)
+        try:
+            verdicts = json.loads(bytes(chunks))
+        except ValueError:
+            detail = "certification did not finish in time" if chunks == b"" else "certification output unreadable"
+            verdicts = [{"certified": False, "status_agrees": False, "detail": detail}] * len(jobs)
+        if not isinstance(verdicts, list) or len(verdicts) != len(jobs):
+            verdicts = [None] * len(jobs)
+        return list(verdicts)
+
+
+# -- helpers that run in the program process ---------------------------------------------------------------------
+
+
+def _execute(source: str, path: str) -> tuple[str, str]:
+    """Compile and run the program as ``__main__``; return (outcome, error text)."""
+    try:
+        code = compile(source, path, "exec")
+    except SyntaxError as exc:
+        return "syntax_error", "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    except (ValueError, MemoryError) as exc:
+        return ("memory_limit" if isinstance(exc, MemoryError) else "syntax_error"), f"{type(exc).__name__}: {exc}"
+    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": path, "__builtins__": builtins}
+    try:
+        exec(code, namespace)
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            return "runtime_error", f"the program exited with status {exc.code!r}"
+    except MemoryError:
+        return "memory_limit", "MemoryError: the program ran out of its memory limit"
+    except BaseException as exc:
+        text = _format_exception(exc)
+        if any(marker in text for marker in _MEMORY_MARKERS[:2]):
+            return "memory_limit", text[-4000:]
+        return "runtime_error", text[-8000:]
+    return "ok", ""
+
+
+def _format_exception(exc: BaseException) -> str:
+    """The traceback a person needs: the program's frames and the libraries', never the harness's own.
+
+    Frames of this package are dropped before any source line is looked up, so formatting the traceback does not
+    itself read files the sandbox hides.
+    """
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frames = [
+        (frame, line)
+        for frame, line in traceback.walk_tb(exc.__traceback__)
+        if not os.path.abspath(frame.f_code.co_filename).startswith(here + os.sep)
+    ]
+    summary = traceback.StackSummary.extract(iter(frames), lookup_lines=False)
+    lines = ["Traceback (most recent call last):\n", *summary.format()]
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)
+
+
+def _classify(
+    *, end: dict[str, Any] | None, exit_record: dict[str, Any], violations: list[str], timed_out: bool,
+    time_limit: float, stderr: str, solves: int, cpu_limit: int,
+) -> tuple[str, str]:
+    if violations:
+        return "sandbox_violation", "; ".join(violations)
+    if timed_out:
+        return "timeout", f"the program was stopped at the wall-clock limit of {time_limit:g} s"
+    if end is not None:
+        outcome = str(end.get("outcome"))
+        error = str(end.get("error") or "")
+        if outcome == "ok":
+            if solves:
+                return "ok", ""
+            return "no_solve_call", "the program finished without calling a solver; printed numbers are not answers"
+        if outcome in ("syntax_error", "runtime_error", "memory_limit"):
+            return outcome, error
+        return "runtime_error", error or "the program ended abnormally"
+    sig = exit_record.get("signal")
+    code = exit_record.get("exit_code")
+    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and float(exit_record.get("cpu_s") or 0) >= cpu_limit - 1):
+        return "timeout", f"the program used up its CPU-time limit of {cpu_limit} s"
+    if any(marker in stderr for marker in _MEMORY_MARKERS):
+        return "memory_limit", "the program ran out of its memory limit"
+    if sig == signal.SIGXFSZ:
+        return "runtime_error", "the program wrote a file larger than the sandbox's file-size limit"
+    if sig is not None:
+        return "runtime_error", f"the program was killed by signal {signal.Signals(sig).name}"
+    if code == 0:
+        if solves:
+            return "ok", ""
+        return "no_solve_call", "the program finished without calling a solver; printed numbers are not answers"
+    return "runtime_error", f"the program exited with status {code} before finishing"
+
+
+def _world_traversable(path: str) -> bool:
+    """True when every folder from / down to ``path`` lets other users through (o+x)."""
+    current = os.path.realpath(path)
+    while True:
+        try:
+            if not os.stat(current).st_mode & stat.S_IXOTH:
+                return False
+        except OSError:
+            return False
+        parent = os.path.dirname(current)
+        if parent == current:
+            return True
+        current = parent
+
+
+def _vm_size() -> int:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _readable_now(fd: int) -> bool:
+    selector = selectors.DefaultSelector()
+    try:
+        selector.register(fd, selectors.EVENT_READ)
+        return bool(selector.select(timeout=0))
+    finally:
+        selector.close()
+
+
+def _inside(path: str, folder: str) -> bool:
+    real = os.path.realpath(path)
+    return real.startswith(os.path.realpath(folder) + os.sep)
+
+
+def _copy_regular_file(path: str, target_dir: str, max_bytes: int) -> str | None:
+    """Copy a file the program's solve exported, refusing links and special files; returns the new path."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            return None
+        os.makedirs(target_dir, mode=0o700, exist_ok=True)
+        target = os.path.join(target_dir, os.path.basename(path))
+        with os.fdopen(os.dup(fd), "rb") as source, open(target, "wb") as sink:
+            shutil.copyfileobj(source, sink)
+        return target
+    finally:
+        os.close(fd)
+
+
+def main() -> None:
+    """Entry point: read the configuration message, set up, then serve runs until the pool closes the pipe."""
+    proto_in = os.dup(0)
+    proto_out = os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    config = read_message(proto_in)
+    if config is None:
+        return
+    config["proto_in"], config["proto_out"] = proto_in, proto_out
+    worker = Worker(config)
+    try:
+        write_message(proto_out, worker.setup())
+    except Exception:
+        write_message(proto_out, {"type": "fatal", "error": traceback.format_exc()})
+        return
+    while True:
+        request = read_message(proto_in)
+        if request is None:
+            return
+        try:
+            response = worker.handle(request)
+        except Exception:
+            response = {"type": "fatal", "error": traceback.format_exc()}
+        write_message(proto_out, response)
