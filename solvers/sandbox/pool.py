@@ -198,7 +198,7 @@ class SandboxPool:
             "readable": readable,
             "hidden": [_PACKAGE_DIR],
             "executables": executables,
-            "guard": self._mode != "none",
+            "guard": s.audit_guard,
             "host_net_ns": _net_namespace(),
         }
 

@@ -41,6 +41,9 @@ class SandboxSettings:
     """One of :data:`ISOLATION_MODES`."""
     allow_network: bool = False
     """Only for trusted programs: keeps the host network inside the sandbox."""
+    audit_guard: bool = True
+    """Classify forbidden actions with an audit hook (``sandbox_violation``). Turning it off leaves only the
+    operating-system confinement, which is how the tests show that layer holds on its own."""
     certify: bool = True
     """Re-solve exported linear/quadratic instances with HiGHS in a separate process."""
     export_instances: bool = True

@@ -292,6 +292,26 @@ class Worker:
     ) -> None:
         os.setsid()
         pid_namespace = isolation.unshare(isolation.CLONE_NEWPID)
+        init = os.fork()
+        if init == 0:
+            try:
+                isolation.set_parent_death_signal(signal.SIGKILL)
+                self._init(request, workdir, program_path, time_limit, out_w, err_w, res_w, pid_namespace)
+            finally:
+                os._exit(0)
+        for fd in (out_w, err_w, res_w):
+            os.close(fd)
+        os.waitpid(init, 0)
+
+    def _init(
+        self, request: dict[str, Any], workdir: str, program_path: str, time_limit: float, out_w: int, err_w: int,
+        res_w: int, pid_namespace: bool,
+    ) -> None:
+        """PID 1 of the run's namespace: starts the program, reports how it ended, and takes the rest down with it.
+
+        The program itself is PID 2, so signals it sends itself behave as they would anywhere else (the kernel
+        shields a PID 1 from its own signals).
+        """
         life_r, life_w = os.pipe()
         child = os.fork()
         if child == 0:
