@@ -63,14 +63,21 @@ def _print_solve(result: SolveResult, out: TextIO, *, heading: str) -> None:
     solver = result.solver + (f" {result.solver_version}" if result.solver_version else "")
     if result.requested_solver and result.requested_solver != result.solver:
         solver += f" (requested {result.requested_solver})"
-    print(f"  status      {result.termination.value}  [{result.raw_status}]" if result.raw_status else
-          f"  status      {result.termination.value}", file=out)
+    print(
+        f"  status      {result.termination.value}  [{result.raw_status}]"
+        if result.raw_status
+        else f"  status      {result.termination.value}",
+        file=out,
+    )
     print(f"  objective   {_fmt(result.objective_value)} ({result.sense.value})", file=out)
     if result.objective_bound is not None:
         gap = f", gap {result.mip_gap:.3g}" if result.mip_gap is not None else ""
         print(f"  bound       {_fmt(result.objective_bound)}{gap}", file=out)
-    print(f"  solver      {solver or '-'}, {result.dialect or '-'}"
-          + (f", {result.wall_time_s:.3f} s" if result.wall_time_s is not None else ""), file=out)
+    print(
+        f"  solver      {solver or '-'}, {result.dialect or '-'}"
+        + (f", {result.wall_time_s:.3f} s" if result.wall_time_s is not None else ""),
+        file=out,
+    )
     s = result.stats
     print(
         f"  model       {s.problem_class.upper()}: {s.variables} variables ({s.continuous} continuous, "

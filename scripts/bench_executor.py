@@ -143,8 +143,11 @@ def main() -> int:
             agreed += 1
         else:
             mismatches.append({"program": name, "naive": expected, "pool": got, "outcome": run.outcome.value})
-    certified = sum(1 for r in runs if r.result is not None and r.result.certification is not None
-                    and r.result.certification.certified)
+    certified = sum(
+        1
+        for r in runs
+        if r.result is not None and r.result.certification is not None and r.result.certification.certified
+    )
     child_rss = [r.max_rss_mb for r in runs if r.max_rss_mb is not None]
     report = {
         "programs": len(programs),
@@ -172,13 +175,17 @@ def main() -> int:
     }
     print(f"programs            {report['programs']} ({', '.join(f'{k} {v}' for k, v in sorted(by_dialect.items()))})")
     print(f"naive subprocess    {naive_s:7.2f} s  {report['naive_programs_per_s']:7.2f} programs/s")
-    print(f"sandbox pool        {pool_s:7.2f} s  {report['pool_programs_per_s']:7.2f} programs/s "
-          f"(isolation {mode}, startup {startup_s:.2f} s once)")
+    print(
+        f"sandbox pool        {pool_s:7.2f} s  {report['pool_programs_per_s']:7.2f} programs/s "
+        f"(isolation {mode}, startup {startup_s:.2f} s once)"
+    )
     print(f"ratio               {report['speedup']:.2f}x  ({report['speedup_including_startup']:.2f}x with startup)")
     print(f"objectives          {agreed}/{compared} identical to the naive run where it succeeded")
     print(f"certified           {certified}/{len(runs)}")
-    print(f"peak worker RSS     {', '.join(f'{v:.0f} MiB' for v in rss.peak.values())}; "
-          f"peak run RSS {report['peak_run_rss_mb']} MiB")
+    print(
+        f"peak worker RSS     {', '.join(f'{v:.0f} MiB' for v in rss.peak.values())}; "
+        f"peak run RSS {report['peak_run_rss_mb']} MiB"
+    )
     if mismatches:
         print("mismatches:", json.dumps(mismatches, indent=2))
     if args.json:

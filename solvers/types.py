@@ -102,9 +102,7 @@ class ModelStats:
     def is_linear(self) -> bool:
         """True when objective and every constraint are linear (LP or MILP)."""
         return (
-            self.objective in ("linear", "none")
-            and self.quadratic_constraints == 0
-            and self.nonlinear_constraints == 0
+            self.objective in ("linear", "none") and self.quadratic_constraints == 0 and self.nonlinear_constraints == 0
         )
 
     @property

@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = ["install_guard"]
 
@@ -74,7 +75,7 @@ def install_guard(
     hidden_roots = tuple(sorted(realpath(p) for p in hidden))
     allowed_exe = frozenset(realpath(p) for p in executables)
     seen: set[str] = set()
-    isinstance_ = isinstance
+    isinstance_: Any = isinstance
     getcwd = os.getcwd
     join = os.path.join
     which = shutil.which
@@ -82,16 +83,17 @@ def install_guard(
     def under(path: str, roots: tuple[str, ...]) -> bool:
         return any(path == r or path.startswith(r + sep) for r in roots)
 
-    def resolve(path: object) -> str | None:
+    def resolve(path: Any) -> str | None:
         if isinstance_(path, int):
             return None
         if isinstance_(path, bytes):
             path = os.fsdecode(path)
         if not isinstance_(path, str):
-            path = os.fspath(path)  # type: ignore[arg-type]
+            path = os.fspath(path)
         if not path.startswith(sep):
             path = join(getcwd(), path)
-        return realpath(path)
+        resolved: str = realpath(path)
+        return resolved
 
     def deny(message: str) -> None:
         if message not in seen:
@@ -99,7 +101,7 @@ def install_guard(
             report(message)
         raise PermissionError(f"optagent sandbox: {message}")
 
-    def hook(event: str, args: tuple[object, ...]) -> None:
+    def hook(event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
             path = resolve(args[0])
             if path is None:
@@ -118,7 +120,7 @@ def install_guard(
                 return
             deny("network access is not allowed")
         elif event in _PROCESS_EVENTS:
-            exe = args[0] if args else None
+            exe: Any = args[0] if args else None
             name = None
             if isinstance_(exe, str | bytes | os.PathLike):
                 exe_text = os.fsdecode(exe)

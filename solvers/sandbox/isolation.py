@@ -60,7 +60,7 @@ def _get_libc() -> ctypes.CDLL:
 
 
 def unshare(flags: int) -> bool:
-    """Call unshare(2); True on success, False when the kernel or the container refuses."""
+    """Enter new namespaces (the unshare system call); False when the kernel or the container refuses."""
     if not sys.platform.startswith("linux"):
         return False
     return bool(_get_libc().unshare(ctypes.c_int(flags)) == 0)

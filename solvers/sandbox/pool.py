@@ -1,4 +1,4 @@
-"""The host side of the sandbox: a pool of warm workers that runs model programs and returns :class:`CodeRun`\\ s."""
+"""The host side of the sandbox: a pool of warm workers that runs model programs and returns ``CodeRun`` results."""
 
 from __future__ import annotations
 
@@ -156,10 +156,7 @@ class SandboxPool:
         return "namespaces" if wanted in ("auto", "namespaces") else "none"
 
     def _spawn(self, slot: int) -> _WorkerHandle:
-        bootstrap = (
-            "import sys; sys.path.insert(0, sys.argv[1]); "
-            "from solvers.sandbox.worker import main; main()"
-        )
+        bootstrap = "import sys; sys.path.insert(0, sys.argv[1]); from solvers.sandbox.worker import main; main()"
         argv = [sys.executable, "-I", "-c", bootstrap, _PACKAGE_ROOT]
         if self._mode == "bwrap" and self._bwrap:
             argv = isolation.bwrap_command(

@@ -103,6 +103,7 @@ class Worker:
     # -- start-up ------------------------------------------------------------------------------------------------
 
     def setup(self) -> dict[str, Any]:
+        """Isolate the worker, import the solver libraries, install the capture; returns the ready message."""
         mode = self.config["mode"]
         if mode == "namespaces" and not self.config["allow_network"]:
             flags = isolation.CLONE_NEWNET | isolation.CLONE_NEWIPC | isolation.CLONE_NEWUTS
@@ -160,6 +161,7 @@ class Worker:
     # -- one run -------------------------------------------------------------------------------------------------
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Run one program in a fresh working directory (always removed) and return the result message."""
         self.run_counter += 1
         run_id = str(request.get("run_id") or f"{os.getpid()}-{self.run_counter}")
         time_limit = float(request.get("time_limit_s") or self.config["time_limit_s"])
@@ -202,9 +204,7 @@ class Worker:
         self._sweep()
         return self._report(request, run_id, workdir, time_limit, timed_out, wall, stdout, stderr, records)
 
-    def _collect(
-        self, pid: int, deadline: float, streams: dict[int, _Capped], res_r: int, records: bytearray
-    ) -> bool:
+    def _collect(self, pid: int, deadline: float, streams: dict[int, _Capped], res_r: int, records: bytearray) -> bool:
         """Drain the run's pipes until it ends or the deadline passes; True when it was killed at the deadline."""
         pidfd = os.pidfd_open(pid)
         selector = selectors.DefaultSelector()
@@ -287,7 +287,13 @@ class Worker:
     # -- inside the supervisor and the program ---------------------------------------------------------------------
 
     def _supervise(
-        self, request: dict[str, Any], workdir: str, program_path: str, time_limit: float, out_w: int, err_w: int,
+        self,
+        request: dict[str, Any],
+        workdir: str,
+        program_path: str,
+        time_limit: float,
+        out_w: int,
+        err_w: int,
         res_w: int,
     ) -> None:
         os.setsid()
@@ -304,8 +310,15 @@ class Worker:
         os.waitpid(init, 0)
 
     def _init(
-        self, request: dict[str, Any], workdir: str, program_path: str, time_limit: float, out_w: int, err_w: int,
-        res_w: int, pid_namespace: bool,
+        self,
+        request: dict[str, Any],
+        workdir: str,
+        program_path: str,
+        time_limit: float,
+        out_w: int,
+        err_w: int,
+        res_w: int,
+        pid_namespace: bool,
     ) -> None:
         """PID 1 of the run's namespace: starts the program, reports how it ended, and takes the rest down with it.
 
@@ -338,8 +351,15 @@ class Worker:
         write_all(res_w, (json.dumps(exit_record) + "\n").encode())
 
     def _program(
-        self, request: dict[str, Any], workdir: str, program_path: str, time_limit: float, out_w: int, err_w: int,
-        res_w: int, life_r: int,
+        self,
+        request: dict[str, Any],
+        workdir: str,
+        program_path: str,
+        time_limit: float,
+        out_w: int,
+        err_w: int,
+        res_w: int,
+        life_r: int,
     ) -> None:
         os.setsid()
         # Lift the four descriptors the program keeps out of the way, then lay them on 1-4 and close the rest
@@ -374,9 +394,7 @@ class Worker:
         os.environ.update(isolation.safe_environment(workdir, self.config.get("extra_env")))
         sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False))
         sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), errors="backslashreplace")
-        sys.stderr = io.TextIOWrapper(
-            io.FileIO(2, "w", closefd=False), errors="backslashreplace", line_buffering=True
-        )
+        sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), errors="backslashreplace", line_buffering=True)
         sys.argv = [program_path]
         sys.path[:] = [workdir] + [p for p in sys.path if p and p != self.config["package_root"]]
 
@@ -411,8 +429,16 @@ class Worker:
     # -- after the run ---------------------------------------------------------------------------------------------
 
     def _report(
-        self, request: dict[str, Any], run_id: str, workdir: str, time_limit: float, timed_out: bool, wall: float,
-        stdout: _Capped, stderr: _Capped, records: bytearray,
+        self,
+        request: dict[str, Any],
+        run_id: str,
+        workdir: str,
+        time_limit: float,
+        timed_out: bool,
+        wall: float,
+        stdout: _Capped,
+        stderr: _Capped,
+        records: bytearray,
     ) -> dict[str, Any]:
         solves: list[dict[str, Any]] = []
         violations: list[str] = []
@@ -444,8 +470,14 @@ class Worker:
                 dropped += 1
         err_text = stderr.text()
         outcome, error = _classify(
-            end=end, exit_record=exit_record, violations=violations, timed_out=timed_out, time_limit=time_limit,
-            stderr=err_text, solves=len(solves), cpu_limit=int(time_limit) + 2,
+            end=end,
+            exit_record=exit_record,
+            violations=violations,
+            timed_out=timed_out,
+            time_limit=time_limit,
+            stderr=err_text,
+            solves=len(solves),
+            cpu_limit=int(time_limit) + 2,
         )
         results = self._finish_solves(run_id, workdir, solves)
         notes = list(self.notes)
@@ -631,8 +663,15 @@ def _format_exception(exc: BaseException) -> str:
 
 
 def _classify(
-    *, end: dict[str, Any] | None, exit_record: dict[str, Any], violations: list[str], timed_out: bool,
-    time_limit: float, stderr: str, solves: int, cpu_limit: int,
+    *,
+    end: dict[str, Any] | None,
+    exit_record: dict[str, Any],
+    violations: list[str],
+    timed_out: bool,
+    time_limit: float,
+    stderr: str,
+    solves: int,
+    cpu_limit: int,
 ) -> tuple[str, str]:
     if violations:
         return "sandbox_violation", "; ".join(violations)
