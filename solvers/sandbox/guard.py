@@ -79,6 +79,7 @@ def install_guard(
     getcwd = os.getcwd
     join = os.path.join
     which = shutil.which
+    lexists = os.path.lexists
 
     def under(path: str, roots: tuple[str, ...]) -> bool:
         return any(path == r or path.startswith(r + sep) for r in roots)
@@ -113,7 +114,9 @@ def install_guard(
             if writing:
                 if not under(path, (work, "/dev/null")):
                     deny(f"writing outside the working directory: {path}")
-            elif under(path, hidden_roots) or not under(path, read_roots):
+            elif (under(path, hidden_roots) or not under(path, read_roots)) and lexists(path):
+                # A missing path is left to fail on its own: libraries probe for optional config files, and
+                # existence is no secret the hook could keep anyway (os.stat raises no audit event).
                 deny(f"reading a file outside the sandbox's runtime: {path}")
         elif event in _NETWORK_EVENTS:
             if event == "socket.__new__" and len(args) > 1 and args[1] == 1:  # AF_UNIX socketpair-style use
@@ -140,7 +143,7 @@ def install_guard(
             deny("loading or calling native code through ctypes is not allowed")
         elif event in ("os.listdir", "os.scandir", "glob.glob"):
             path = resolve(args[0]) if args and args[0] is not None else work
-            if path is not None and (under(path, hidden_roots) or not under(path, read_roots)):
+            if path is not None and (under(path, hidden_roots) or not under(path, read_roots)) and lexists(path):
                 deny(f"listing a folder outside the sandbox's runtime: {path}")
         elif event == "sys.settrace" or event == "sys.setprofile":
             return

@@ -35,6 +35,7 @@ __all__ = [
     "CLONE_NEWUTS",
     "bwrap_command",
     "bwrap_usable",
+    "private_mounts",
     "safe_environment",
     "set_parent_death_signal",
     "set_run_limits",
@@ -48,6 +49,12 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 _PR_SET_PDEATHSIG = 1
+_MS_NOSUID = 2
+_MS_NODEV = 4
+_MS_NOEXEC = 8
+_MS_BIND = 4096
+_MS_REC = 16384
+_MS_PRIVATE = 1 << 18
 
 _libc: ctypes.CDLL | None = None
 
@@ -69,6 +76,92 @@ def unshare(flags: int) -> bool:
 def set_parent_death_signal(signum: int) -> None:
     """Have the kernel send ``signum`` to this process when its parent dies (cleared by setuid: call after it)."""
     _get_libc().prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(signum), 0, 0, 0)
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    """The mount system call; raises OSError."""
+
+    def arg(value: str | None) -> bytes | None:
+        return None if value is None else os.fsencode(value)
+
+    libc = _get_libc()
+    if libc.mount(arg(source), arg(target), arg(fstype), ctypes.c_ulong(flags), arg(data)) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), target)
+
+
+def _blocking_ancestor(path: str) -> str | None:
+    """The folder closest to / on the way to ``path`` that other users cannot pass (no o+x), or None."""
+    current = "/"
+    for part in path.strip("/").split("/")[:-1]:
+        current = os.path.join(current, part)
+        try:
+            if not os.stat(current).st_mode & 0o001:
+                return current
+        except OSError:
+            return None
+    return None
+
+
+def private_mounts(*, expose: Sequence[str], tmp_root: str, tmp_bytes: int) -> list[str]:
+    """Give a worker of the namespaces fallback (root, just after ``unshare(CLONE_NEWNS)``) a safer mount table.
+
+    Without this, a Python runtime under a folder other users cannot pass (pyenv under ``/root``) forced runs to
+    keep uid 0, and a root program gets past the audit hook in a few lines (``_posixsubprocess.fork_exec`` is not
+    audited) to read ``/etc/shadow``, the pool's ``/proc/<pid>/environ`` (API keys) and to write anywhere.
+    Inside the worker's own mount namespace, invisible to the host, this:
+
+    * puts a ``mode=0755`` tmpfs over each such folder and binds the runtime folders (``expose``) back into it, so
+      the unprivileged run uid can import the runtime while the rest of, say, ``/root`` disappears;
+    * mounts a size-limited tmpfs (``tmp_bytes``, ``mode=0711``) on ``tmp_root``, where the runs' working
+      directories live, so a run cannot fill the host's disk and each uid reaches only its own directory;
+    * replaces ``/dev/shm`` with a root-only tmpfs (``shm_open`` is not audited either; POSIX shared memory
+      outlived the run and the pool), as bubblewrap's ``/dev`` does;
+    * remounts ``/proc`` with ``hidepid=2``, so a run sees only its own processes, not the host's command lines.
+
+    Returns notes on the steps that failed (each is best effort once ``/`` is private).
+    """
+    notes: list[str] = []
+    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing below may propagate to the host
+    wanted = sorted({os.path.realpath(p) for p in (*expose, tmp_root) if p and os.path.isdir(p)})
+    wanted = [p for p in wanted if not any(p != q and p.startswith(q + os.sep) for q in wanted)]
+    by_blocker: dict[str, list[str]] = {}
+    for path in wanted:
+        blocker = _blocking_ancestor(path)
+        if blocker is not None:
+            by_blocker.setdefault(blocker, []).append(path)
+    for blocker, paths in sorted(by_blocker.items()):
+        # O_PATH handles keep the folders reachable once the tmpfs hides them: /proc/self/fd/N is a valid source
+        # for a bind mount.
+        handles = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in paths}
+        try:
+            _mount("tmpfs", blocker, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0755,size=1m")
+            for path, fd in handles.items():
+                current = blocker
+                for part in os.path.relpath(path, blocker).split(os.sep):
+                    current = os.path.join(current, part)
+                    if not os.path.isdir(current):
+                        os.mkdir(current)
+                        os.chmod(current, 0o755)  # not the umask's mode: the run uid must pass
+                _mount(f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC)
+        except OSError as exc:
+            notes.append(f"could not re-expose the runtime under {blocker}: {exc}")
+        finally:
+            for fd in handles.values():
+                os.close(fd)
+    steps = [
+        ("tmpfs", tmp_root, _MS_NOSUID | _MS_NODEV, f"mode=0711,size={tmp_bytes}"),
+        ("tmpfs", "/dev/shm", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "mode=0755,size=1m"),
+        ("proc", "/proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "hidepid=2"),
+    ]
+    for fstype, target, flags, data in steps:
+        if not os.path.isdir(target):
+            continue
+        try:
+            _mount(fstype, target, fstype, flags, data)
+        except OSError as exc:
+            notes.append(f"could not mount a private {target}: {exc}")
+    return notes
 
 
 def safe_environment(workdir: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -159,13 +252,15 @@ def bwrap_command(
     allow_network: bool,
     extra_rw: Sequence[str] = (),
     privileged: bool = False,
+    tmp_bytes: int | None = None,
 ) -> list[str]:
     """The bubblewrap command line that starts a worker in a private, read-only view of the runtime.
 
     Only system libraries, the Python runtime, installed packages and this package are visible; the caller's
     home, project files and secrets are not mounted. ``extra_rw`` are host folders the worker itself writes
     (the artifacts folder), made readable only by root. ``privileged`` (the pool runs as root) keeps the
-    capabilities the worker needs to drop each run to its own uid and give it a PID namespace.
+    capabilities the worker needs to drop each run to its own uid and give it a PID namespace. ``tmp_bytes`` caps
+    the private ``/tmp`` (a tmpfs, so memory), where the runs' working directories live.
 
     There is no ``--die-with-parent``: its parent-death signal fires when the *thread* that started bubblewrap
     exits, which would kill workers started from a short-lived thread. A worker exits on its own when the pool's
@@ -182,6 +277,12 @@ def bwrap_command(
                 cmd += ["--ro-bind", path, path]
     for path in _ETC_RO:
         cmd += ["--ro-bind-try", path, path]
+    # The private /tmp comes before the binds: bubblewrap applies its operations in order, and a tmpfs mounted
+    # last hid the artifacts folder (under the host's /tmp) behind it, so exported instances were written to the
+    # worker's memory and never reached the host. The size cap keeps a run from filling memory through files.
+    if tmp_bytes is not None:
+        cmd += ["--size", str(tmp_bytes)]
+    cmd += ["--tmpfs", "/tmp"]
     runtime = _runtime_paths(package_dir)
     # bubblewrap creates missing parents of a mount point as 0700; the unprivileged run uid must traverse them
     # (a runtime under /root would otherwise be invisible to it).
@@ -197,7 +298,7 @@ def bwrap_command(
         cmd += ["--ro-bind", path, path]
     for path in extra_rw:
         cmd += ["--bind", path, path]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp"]
     if privileged:
         cmd += ["--cap-add", "CAP_SETUID,CAP_SETGID,CAP_SYS_ADMIN,CAP_KILL,CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER"]
     cmd += ["--"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
 import queue
@@ -26,6 +27,7 @@ __all__ = ["SandboxError", "SandboxPool", "run_program"]
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _PACKAGE_ROOT = os.path.dirname(_PACKAGE_DIR)
 _SOLVER_BINARIES = ("cbc", "glpsol", "ipopt", "ripopt", "scip", "highs")
+_WHEEL_BINARIES = (("pyomo_ripopt", "bin/ripopt"),)
 _SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys", "/dev", "/opt")
 
 
@@ -166,6 +168,7 @@ class SandboxPool:
                 allow_network=self.settings.allow_network,
                 extra_rw=[self._artifacts],
                 privileged=os.geteuid() == 0,
+                tmp_bytes=self.settings.memory_mb * 1024 * 1024,
             )
         env = isolation.safe_environment("/tmp")
         return _WorkerHandle(slot, argv, self._worker_config(slot), env)
@@ -174,7 +177,7 @@ class SandboxPool:
         s = self.settings
         readable = [p for p in (*_SYSTEM_READABLE, sys.prefix, sys.base_prefix, sys.exec_prefix) if p]
         readable += [p for p in sys.path if p and os.path.isdir(p) and "-packages" in p]
-        executables = [path for name in _SOLVER_BINARIES if (path := _which(name))]
+        executables = _solver_executables()
         return {
             "slot": slot,
             "mode": self._mode,
@@ -282,6 +285,22 @@ class SandboxPool:
 def _which(name: str) -> str | None:
     found = shutil.which(name, path=os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin"]))
     return os.path.realpath(found) if found else None
+
+
+def _solver_executables() -> list[str]:
+    """Solver binaries a model program's library may start: system ones and those shipped inside wheels."""
+    found = [path for name in _SOLVER_BINARIES if (path := _which(name))]
+    for module, relative in _WHEEL_BINARIES:
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            continue
+        if spec is not None and spec.submodule_search_locations:
+            for location in spec.submodule_search_locations:
+                candidate = os.path.join(location, relative)
+                if os.access(candidate, os.X_OK):
+                    found.append(os.path.realpath(candidate))
+    return found
 
 
 def _net_namespace() -> str | None:

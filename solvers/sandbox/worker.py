@@ -84,15 +84,6 @@ class Worker:
         self.is_root = os.geteuid() == 0
         self.uid: int | None = config["uid_base"] + self.slot if self.is_root else None
         self.notes: list[str] = []
-        if self.uid is not None and config["mode"] != "bwrap":
-            hidden_runtime = [p for p in (sys.prefix, sys.base_prefix) if not _world_traversable(p)]
-            if hidden_runtime:
-                # Without bubblewrap's private view the unprivileged uid could not import from this runtime.
-                self.uid = None
-                self.notes.append(
-                    f"runs keep uid 0: the Python runtime ({hidden_runtime[0]}) is not readable by other users; "
-                    "install bubblewrap for the unprivileged uid"
-                )
         self.network_isolated = False
         self.run_counter = 0
         self.tmp_root = "/tmp" if config["mode"] == "bwrap" else tempfile.mkdtemp(prefix="optagent-worker-")
@@ -111,6 +102,17 @@ class Worker:
                 self.notes.append("unprivileged user namespaces unavailable: the network stays shared")
             elif self.is_root and not isolation.unshare(flags):
                 self.notes.append("unshare(CLONE_NEWNET) refused: the network stays shared")
+        if mode == "namespaces" and self.is_root:
+            self._private_mounts()
+        if self.uid is not None and mode != "bwrap":
+            hidden_runtime = [p for p in (sys.prefix, sys.base_prefix) if not _world_traversable(p)]
+            if hidden_runtime:
+                # Even after _private_mounts the unprivileged uid could not import from this runtime.
+                self.uid = None
+                self.notes.append(
+                    f"runs keep uid 0: the Python runtime ({hidden_runtime[0]}) is not readable by other users; "
+                    "install bubblewrap for the unprivileged uid"
+                )
         self.network_isolated = self._network_namespace() != self.config.get("host_net_ns")
         if self.config["allow_network"]:
             self.network_isolated = False
@@ -146,6 +148,23 @@ class Worker:
             "uid": self.uid,
             "notes": self.notes,
         }
+
+    def _private_mounts(self) -> None:
+        """Namespaces fallback as root: a mount namespace of the worker's own (see isolation.private_mounts)."""
+        if not isolation.unshare(isolation.CLONE_NEWNS):
+            self.notes.append("unshare(CLONE_NEWNS) refused: runs see the host's /tmp, /dev/shm and /proc")
+            return
+        package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        try:
+            self.notes += isolation.private_mounts(
+                expose=[*isolation._runtime_paths(package_dir), self.artifacts_dir],
+                tmp_root=self.tmp_root,
+                tmp_bytes=self.config["memory_mb"] * 1024 * 1024,
+            )
+        except OSError as exc:
+            self.notes.append(f"private mounts unavailable: {exc}")
+        # Each run's uid must pass through the runs' root to reach its own directory (0700, its own).
+        os.chmod(self.tmp_root, 0o711)
 
     @staticmethod
     def _network_namespace() -> str | None:

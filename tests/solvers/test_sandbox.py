@@ -129,8 +129,15 @@ def test_writing_inside_the_workdir_is_fine_and_removed_after(pool: SandboxPool)
 
 def test_reading_the_project_is_blocked(pool: SandboxPool) -> None:
     result = run(pool, f"print(open({str(REPO / 'pyproject.toml')!r}).read())")
-    assert result.outcome is RunOutcome.SANDBOX_VIOLATION
+    if pool.mode == "bwrap":  # the project is not mounted at all
+        assert result.outcome is RunOutcome.RUNTIME_ERROR
+        assert "FileNotFoundError" in result.error
+    else:
+        assert result.outcome is RunOutcome.SANDBOX_VIOLATION
     assert "optagent" not in result.stdout
+    hidden = run(pool, f"print(open({str(REPO / 'solvers' / 'types.py')!r}).read())")
+    assert hidden.outcome is RunOutcome.SANDBOX_VIOLATION  # mounted for the worker, hidden from the program
+    assert "Termination" not in hidden.stdout
 
 
 def test_reading_the_project_is_contained_without_the_audit_hook(os_only_pool: SandboxPool) -> None:
