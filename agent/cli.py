@@ -88,11 +88,17 @@ def _print_solve(result: SolveResult, out: TextIO, *, heading: str) -> None:
     if cert is not None:
         verdict = "certified" if cert.certified else "NOT certified"
         violation = f", max violation {cert.max_violation:.2g}" if cert.max_violation is not None else ""
-        print(f"  check       {verdict}: {cert.detail}{violation}", file=out)
+        print(f"  check       {verdict} by an independent HiGHS re-solve{violation}", file=out)
+        detail = cert.detail.removeprefix("certified: ").removeprefix("not certified: ")
+        print(f"              {detail}", file=out)
     elif result.stats.is_linear or result.stats.problem_class in ("qp", "miqp"):
         print("  check       not certified (no instance was exported)", file=out)
     if result.instance_path:
         print(f"  instance    {result.instance_path}", file=out)
+    elif result.instance_format:
+        print(
+            f"  instance    exported as {result.instance_format.upper()} (keep it with --keep-instances DIR)", file=out
+        )
     for note in result.notes:
         print(f"  note        {note}", file=out)
     nonzero = [(name, v) for name, v in result.variable_values.items() if v is not None and abs(v) > 1e-9]
@@ -151,9 +157,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     pool = SandboxPool(settings)
     try:
-        run = pool.run(program)
-        if args.keep_instances:
-            run = _keep_instances(run, args.keep_instances)
+        run = _keep_instances(pool.run(program), args.keep_instances)
         if args.json:
             print(run.to_json(indent=2))
         else:
@@ -163,15 +167,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if run.outcome is RunOutcome.OK else 1
 
 
-def _keep_instances(run: CodeRun, folder: str) -> CodeRun:
-    """Copy exported instances out of the pool's temporary folder (deleted when the pool closes)."""
+def _keep_instances(run: CodeRun, folder: str | None) -> CodeRun:
+    """Copy exported instances out of the pool's temporary folder, which is deleted when the pool closes.
+
+    Without a folder the paths are cleared, so neither the JSON nor the text output names a file that is gone.
+    """
     import dataclasses
     import shutil
 
-    os.makedirs(folder, exist_ok=True)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
     solves = []
     for i, solve in enumerate(run.solves):
-        if solve.instance_path and os.path.exists(solve.instance_path):
+        if folder and solve.instance_path and os.path.exists(solve.instance_path):
             target = os.path.join(folder, f"solve-{i}.{solve.instance_format or 'mps'}")
             shutil.copyfile(solve.instance_path, target)
             solve = dataclasses.replace(solve, instance_path=os.path.abspath(target))

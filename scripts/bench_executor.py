@@ -113,7 +113,8 @@ def main() -> int:
     programs = typical_programs(args.programs, seed=args.seed)
     by_dialect: dict[str, int] = {}
     for name, _ in programs:
-        by_dialect[name.split("-")[0]] = by_dialect.get(name.split("-")[0], 0) + 1
+        kind = name.rsplit("_", 1)[-1]
+        by_dialect[kind] = by_dialect.get(kind, 0) + 1
 
     naive_s, naive = run_naive(programs, args.concurrency, args.timeout)
 

@@ -56,7 +56,9 @@ def detect_dialect(source: str) -> Dialect | None:
     found: list[Dialect] = []
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # The source is untrusted and this runs in the caller's process: an expression nested too deeply for the
+        # parser ("x = " + "-" * 10**6 + "1") must not raise out of SandboxPool.run.
         for line in source.splitlines():
             words = line.replace(",", " ").split()
             if words[:1] in (["import"], ["from"]) and len(words) > 1:

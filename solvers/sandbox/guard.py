@@ -49,6 +49,9 @@ _PATH_EVENTS = frozenset(
     }
 )
 _NATIVE_EVENTS = frozenset({"ctypes.dlopen", "ctypes.dlsym", "ctypes.call_function", "ctypes.cdata"})
+# Entries of /proc/<pid> that reveal another process's secrets: the pool's API keys sit in its environ, and where
+# runs share the caller's uid (the unprivileged namespaces fallback) the kernel lets the program read them.
+_PROC_PRIVATE = frozenset({"environ", "cmdline", "mem", "maps", "smaps", "auxv", "stack", "syscall", "fd", "fdinfo"})
 
 
 def install_guard(
@@ -96,6 +99,18 @@ def install_guard(
         resolved: str = realpath(path)
         return resolved
 
+    readlink = os.readlink
+
+    def other_process(path: str) -> bool:
+        """True for a private entry of another process under /proc (this process's own stay readable)."""
+        parts = path.split(sep, 4)
+        if len(parts) < 4 or parts[1] != "proc" or not parts[2].isdigit() or parts[3] not in _PROC_PRIVATE:
+            return False
+        try:
+            return parts[2] != readlink("/proc/self")
+        except OSError:
+            return True
+
     def deny(message: str) -> None:
         if message not in seen:
             seen.add(message)
@@ -118,6 +133,8 @@ def install_guard(
                 # A missing path is left to fail on its own: libraries probe for optional config files, and
                 # existence is no secret the hook could keep anyway (os.stat raises no audit event).
                 deny(f"reading a file outside the sandbox's runtime: {path}")
+            elif other_process(path):
+                deny(f"reading another process's {path}")
         elif event in _NETWORK_EVENTS:
             if event == "socket.__new__" and len(args) > 1 and args[1] == 1:  # AF_UNIX socketpair-style use
                 return

@@ -35,8 +35,10 @@ __all__ = [
     "CLONE_NEWUTS",
     "bwrap_command",
     "bwrap_usable",
+    "mount_tmpfs",
     "private_mounts",
     "safe_environment",
+    "set_no_new_privs",
     "set_parent_death_signal",
     "set_run_limits",
     "unshare",
@@ -49,12 +51,16 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 _PR_SET_PDEATHSIG = 1
+_PR_SET_NO_NEW_PRIVS = 38
 _MS_NOSUID = 2
 _MS_NODEV = 4
 _MS_NOEXEC = 8
 _MS_BIND = 4096
 _MS_REC = 16384
 _MS_PRIVATE = 1 << 18
+
+SHM_BYTES = 64 * 1024 * 1024
+"""Size of the private /dev/shm of a worker, emptied after each run."""
 
 _libc: ctypes.CDLL | None = None
 
@@ -71,6 +77,11 @@ def unshare(flags: int) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     return bool(_get_libc().unshare(ctypes.c_int(flags)) == 0)
+
+
+def set_no_new_privs() -> None:
+    """Forbid this process and its children from gaining privileges through exec (setuid binaries, file caps)."""
+    _get_libc().prctl(_PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
 
 
 def set_parent_death_signal(signum: int) -> None:
@@ -103,65 +114,72 @@ def _blocking_ancestor(path: str) -> str | None:
     return None
 
 
-def private_mounts(*, expose: Sequence[str], tmp_root: str, tmp_bytes: int) -> list[str]:
+def private_mounts(*, expose: Sequence[str], hide: Sequence[str] = ()) -> list[str]:
     """Give a worker of the namespaces fallback (root, just after ``unshare(CLONE_NEWNS)``) a safer mount table.
 
-    Without this, a Python runtime under a folder other users cannot pass (pyenv under ``/root``) forced runs to
-    keep uid 0, and a root program gets past the audit hook in a few lines (``_posixsubprocess.fork_exec`` is not
-    audited) to read ``/etc/shadow``, the pool's ``/proc/<pid>/environ`` (API keys) and to write anywhere.
+    Without this, a Python runtime under a folder other users cannot pass (pyenv under ``/root``) made runs keep
+    uid 0, and a root program gets past the audit hook in a few lines (``_posixsubprocess.fork_exec`` is not
+    audited) to read ``/etc/shadow`` and the pool's ``/proc/<pid>/environ`` (API keys), or to write anywhere.
     Inside the worker's own mount namespace, invisible to the host, this:
 
-    * puts a ``mode=0755`` tmpfs over each such folder and binds the runtime folders (``expose``) back into it, so
-      the unprivileged run uid can import the runtime while the rest of, say, ``/root`` disappears;
-    * mounts a size-limited tmpfs (``tmp_bytes``, ``mode=0711``) on ``tmp_root``, where the runs' working
-      directories live, so a run cannot fill the host's disk and each uid reaches only its own directory;
-    * replaces ``/dev/shm`` with a root-only tmpfs (``shm_open`` is not audited either; POSIX shared memory
-      outlived the run and the pool), as bubblewrap's ``/dev`` does;
-    * remounts ``/proc`` with ``hidepid=2``, so a run sees only its own processes, not the host's command lines.
+    * puts a root-owned ``mode=0755`` tmpfs over ``/tmp``, ``/var/tmp``, ``/home``, ``/root``, the ``hide``
+      folders (the project) and each folder other users cannot pass on the way to an ``expose`` path, then binds
+      the ``expose`` folders (the runtime, this package, the artifacts folder) back: the run uid can import the
+      runtime, while home folders, the project's other files (a world-readable ``.env``) and the world-writable
+      host folders (where a run's files outlived the run and the pool) are out of reach, as in bubblewrap's view.
+      The rest of the host's world-readable files stay visible (``/etc``, ``/opt``, ``/var``...);
+    * remounts ``/proc`` with ``hidepid=2``: a run sees only its own processes, not the host's command lines.
 
     Returns notes on the steps that failed (each is best effort once ``/`` is private).
     """
     notes: list[str] = []
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing below may propagate to the host
-    wanted = sorted({os.path.realpath(p) for p in (*expose, tmp_root) if p and os.path.isdir(p)})
+    wanted = sorted({os.path.realpath(p) for p in expose if p and os.path.isdir(p)})
     wanted = [p for p in wanted if not any(p != q and p.startswith(q + os.sep) for q in wanted)]
-    by_blocker: dict[str, list[str]] = {}
+    candidates = {os.path.realpath(c) for c in ("/tmp", "/var/tmp", "/home", "/root", *hide) if os.path.isdir(c)}
+    # Never cover "/", a system folder or a folder inside the runtime (a package installed in site-packages).
+    candidates = {
+        c
+        for c in candidates
+        if c != "/" and not c.startswith(_SYSTEM_RO) and not any(c == w or c.startswith(w + os.sep) for w in wanted)
+    }
+    candidates |= {b for w in wanted if (b := _blocking_ancestor(w)) is not None}
+    covers: dict[str, list[str]] = {
+        c: [] for c in candidates if not any(c != d and c.startswith(d + os.sep) for d in candidates)
+    }
     for path in wanted:
-        blocker = _blocking_ancestor(path)
-        if blocker is not None:
-            by_blocker.setdefault(blocker, []).append(path)
-    for blocker, paths in sorted(by_blocker.items()):
+        cover = next((c for c in covers if path.startswith(c + os.sep)), None)
+        if cover is not None:
+            covers[cover].append(path)
+    for cover, paths in sorted(covers.items()):
         # O_PATH handles keep the folders reachable once the tmpfs hides them: /proc/self/fd/N is a valid source
         # for a bind mount.
         handles = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in paths}
         try:
-            _mount("tmpfs", blocker, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0755,size=1m")
+            _mount("tmpfs", cover, "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=0755,size=1m")
             for path, fd in handles.items():
-                current = blocker
-                for part in os.path.relpath(path, blocker).split(os.sep):
+                current = cover
+                for part in os.path.relpath(path, cover).split(os.sep):
                     current = os.path.join(current, part)
                     if not os.path.isdir(current):
                         os.mkdir(current)
                         os.chmod(current, 0o755)  # not the umask's mode: the run uid must pass
                 _mount(f"/proc/self/fd/{fd}", path, None, _MS_BIND | _MS_REC)
         except OSError as exc:
-            notes.append(f"could not re-expose the runtime under {blocker}: {exc}")
+            notes.append(f"could not hide {cover} from the runs: {exc}")
         finally:
             for fd in handles.values():
                 os.close(fd)
-    steps = [
-        ("tmpfs", tmp_root, _MS_NOSUID | _MS_NODEV, f"mode=0711,size={tmp_bytes}"),
-        ("tmpfs", "/dev/shm", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "mode=0755,size=1m"),
-        ("proc", "/proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "hidepid=2"),
-    ]
-    for fstype, target, flags, data in steps:
-        if not os.path.isdir(target):
-            continue
-        try:
-            _mount(fstype, target, fstype, flags, data)
-        except OSError as exc:
-            notes.append(f"could not mount a private {target}: {exc}")
+    try:
+        _mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, "hidepid=2")
+    except OSError as exc:
+        notes.append(f"could not remount /proc with hidepid: {exc}")
     return notes
+
+
+def mount_tmpfs(target: str, *, size_bytes: int, mode: int) -> None:
+    """Mount a size-limited tmpfs on ``target`` (a folder); raises OSError."""
+    _mount("tmpfs", target, "tmpfs", _MS_NOSUID | _MS_NODEV, f"mode={mode:o},size={size_bytes}")
 
 
 def safe_environment(workdir: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -275,6 +293,9 @@ def bwrap_command(
                 cmd += ["--symlink", os.readlink(path), path]
             else:
                 cmd += ["--ro-bind", path, path]
+    # Without an explicit mode bubblewrap creates /etc as 0700, and the run uid could not read what is bound there
+    # (the dynamic loader's cache, the time zone).
+    cmd += ["--perms", "0755", "--dir", "/etc"]
     for path in _ETC_RO:
         cmd += ["--ro-bind-try", path, path]
     # The private /tmp comes before the binds: bubblewrap applies its operations in order, and a tmpfs mounted
@@ -298,7 +319,10 @@ def bwrap_command(
         cmd += ["--ro-bind", path, path]
     for path in extra_rw:
         cmd += ["--bind", path, path]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--chdir", "/tmp"]
+    cmd += ["--proc", "/proc", "--dev", "/dev"]
+    # A writable /dev/shm (POSIX semaphores: multiprocessing.Lock, which pyomo creates on import), small and
+    # private to the worker; the worker empties it after every run, so nothing in it outlives the run.
+    cmd += ["--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm", "--chdir", "/tmp"]
     if privileged:
         cmd += ["--cap-add", "CAP_SETUID,CAP_SETGID,CAP_SYS_ADMIN,CAP_KILL,CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FOWNER"]
     cmd += ["--"]

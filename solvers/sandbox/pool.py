@@ -320,6 +320,10 @@ def _to_code_run(response: dict[str, Any]) -> CodeRun:
             notes.append(f"a solve record did not fit the contract and was dropped: {str(exc)[:300]}")
     isolation_data = dict(response.get("isolation") or {})
     isolation_data["notes"] = list(isolation_data.get("notes", [])) + notes
+    try:
+        isolation_report = from_dict(Isolation, isolation_data)
+    except ValueError as exc:  # never raise for what a program did; the worker already validates this
+        isolation_report = Isolation(backend=str(isolation_data.get("backend", "")), notes=(str(exc)[:300],))
     outcome = RunOutcome(response["outcome"])
     error = response.get("error", "")
     if outcome is RunOutcome.OK and not solves:
@@ -338,7 +342,7 @@ def _to_code_run(response: dict[str, Any]) -> CodeRun:
         exit_code=response.get("exit_code"),
         signal=response.get("signal"),
         max_rss_mb=response.get("max_rss_mb"),
-        isolation=from_dict(Isolation, isolation_data),
+        isolation=isolation_report,
     )
 
 

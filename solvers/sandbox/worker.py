@@ -40,6 +40,10 @@ from solvers.sandbox.protocol import read_message, write_all, write_message
 _MEMORY_MARKERS = ("MemoryError", "bad_alloc", "Cannot allocate memory", "out of memory", "OutOfMemory")
 _READ_CHUNK = 1 << 16
 _RECORDS_LIMIT = 64 * 1024 * 1024
+_MAX_CERTIFIED = 8
+"""Exported instances re-solved per run (the last ones: the last solve is the answer). Each re-solve may take
+``certify_time_limit_s``; without a cap, a program that made (or forged records of) a thousand solves of a hard
+instance held its worker for a thousand times that, long after its own time limit."""
 
 
 class _Capped:
@@ -86,9 +90,11 @@ class Worker:
         self.notes: list[str] = []
         self.network_isolated = False
         self.run_counter = 0
-        self.tmp_root = "/tmp" if config["mode"] == "bwrap" else tempfile.mkdtemp(prefix="optagent-worker-")
+        self.tmp_root = "/tmp" if config["mode"] == "bwrap" else ""  # made in setup, after any private mounts
+        self.private_shm = config["mode"] == "bwrap"  # /dev/shm is the worker's own: emptied after each run
         self.artifacts_dir: str = config["artifacts_dir"]
         self.recorder: Any = None
+        self.pid_namespaces = False
         self.certify: Any = None
 
     # -- start-up ------------------------------------------------------------------------------------------------
@@ -104,6 +110,9 @@ class Worker:
                 self.notes.append("unshare(CLONE_NEWNET) refused: the network stays shared")
         if mode == "namespaces" and self.is_root:
             self._private_mounts()
+        elif not self.tmp_root:
+            self.tmp_root = tempfile.mkdtemp(prefix="optagent-worker-")
+            os.chmod(self.tmp_root, 0o711)  # a run's uid passes through to its own directory (0700)
         if self.uid is not None and mode != "bwrap":
             hidden_runtime = [p for p in (sys.prefix, sys.base_prefix) if not _world_traversable(p)]
             if hidden_runtime:
@@ -113,6 +122,7 @@ class Worker:
                     f"runs keep uid 0: the Python runtime ({hidden_runtime[0]}) is not readable by other users; "
                     "install bubblewrap for the unprivileged uid"
                 )
+        self.pid_namespaces = _probe_pid_namespace()
         self.network_isolated = self._network_namespace() != self.config.get("host_net_ns")
         if self.config["allow_network"]:
             self.network_isolated = False
@@ -151,18 +161,34 @@ class Worker:
 
     def _private_mounts(self) -> None:
         """Namespaces fallback as root: a mount namespace of the worker's own (see isolation.private_mounts)."""
-        if not isolation.unshare(isolation.CLONE_NEWNS):
-            self.notes.append("unshare(CLONE_NEWNS) refused: runs see the host's /tmp, /dev/shm and /proc")
-            return
         package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         try:
+            if not isolation.unshare(isolation.CLONE_NEWNS):
+                raise OSError("unshare(CLONE_NEWNS) refused")
             self.notes += isolation.private_mounts(
                 expose=[*isolation._runtime_paths(package_dir), self.artifacts_dir],
-                tmp_root=self.tmp_root,
-                tmp_bytes=self.config["memory_mb"] * 1024 * 1024,
+                hide=[os.path.dirname(package_dir)],  # the project: only this package and the runtime stay visible
             )
         except OSError as exc:
-            self.notes.append(f"private mounts unavailable: {exc}")
+            # Mount nothing more: unless / was made private, a new mount could propagate to the host.
+            self.notes.append(f"private mounts unavailable ({exc}): runs see the host's /tmp, /dev/shm and /proc")
+            self.tmp_root = tempfile.mkdtemp(prefix="optagent-worker-")
+            os.chmod(self.tmp_root, 0o711)
+            return
+        # POSIX shared memory (shm_open, which the audit hook cannot see) in the host's /dev/shm outlived the run and
+        # the pool; a private one, emptied after each run, keeps multiprocessing's semaphores working.
+        try:
+            isolation.mount_tmpfs("/dev/shm", size_bytes=isolation.SHM_BYTES, mode=0o1777)
+            self.private_shm = True
+        except OSError as exc:
+            self.notes.append(f"could not mount a private /dev/shm: {exc}")
+        # Made after the mounts, so it lives in the private /tmp and never shows on the host; a size-limited tmpfs
+        # keeps a run from filling the disk (or memory) with files.
+        self.tmp_root = tempfile.mkdtemp(prefix="optagent-worker-")
+        try:
+            isolation.mount_tmpfs(self.tmp_root, size_bytes=self.config["memory_mb"] * 1024 * 1024, mode=0o711)
+        except OSError as exc:
+            self.notes.append(f"no size-limited tmpfs for the runs' folders: {exc}")
         # Each run's uid must pass through the runs' root to reach its own directory (0700, its own).
         os.chmod(self.tmp_root, 0o711)
 
@@ -191,9 +217,10 @@ class Worker:
             shutil.rmtree(workdir, ignore_errors=True)
 
     def _run(self, request: dict[str, Any], run_id: str, workdir: str, time_limit: float) -> dict[str, Any]:
-        name = os.path.basename(str(request.get("name") or "model.py")) or "model.py"
-        program_path = os.path.join(workdir, name)
-        with open(program_path, "w", encoding="utf-8") as handle:
+        program_path = os.path.join(workdir, _program_name(request.get("name")))
+        # A lone surrogate (an LLM's JSON can carry "\ud800") cannot be encoded: the file only serves tracebacks,
+        # and compiling the source itself reports the error as the program's.
+        with open(program_path, "w", encoding="utf-8", errors="replace") as handle:
             handle.write(request["source"])
         if self.uid is not None:
             os.chown(workdir, self.uid, self.uid)
@@ -203,16 +230,20 @@ class Worker:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         res_r, res_w = os.pipe()
+        # The init's exit record (status, signal, peak memory) travels on a pipe of its own that the program never
+        # holds: on the result channel (fd 3), a forged exit record plus 64 MB of padding (which pushed the real one
+        # past _RECORDS_LIMIT) made the report whatever the program wanted, and broke the worker.
+        exit_r, exit_w = os.pipe()
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:  # supervisor
             try:
-                for fd in (out_r, err_r, res_r, self.config["proto_in"], self.config["proto_out"]):
+                for fd in (out_r, err_r, res_r, exit_r, self.config["proto_in"], self.config["proto_out"]):
                     os.close(fd)
-                self._supervise(request, workdir, program_path, time_limit, out_w, err_w, res_w)
+                self._supervise(request, workdir, program_path, time_limit, out_w, err_w, res_w, exit_w)
             finally:
                 os._exit(0)
-        for fd in (out_w, err_w, res_w):
+        for fd in (out_w, err_w, res_w, exit_w):
             os.close(fd)
 
         stdout = _Capped(self.config["max_output_bytes"])
@@ -220,8 +251,11 @@ class Worker:
         records = bytearray()
         timed_out = self._collect(pid, started + time_limit, {out_r: stdout, err_r: stderr}, res_r, records)
         wall = time.monotonic() - started
+        exit_data = _read_available(exit_r)
+        os.close(exit_r)
         self._sweep()
-        return self._report(request, run_id, workdir, time_limit, timed_out, wall, stdout, stderr, records)
+        self._empty_shm()
+        return self._report(request, run_id, workdir, time_limit, timed_out, wall, stdout, stderr, records, exit_data)
 
     def _collect(self, pid: int, deadline: float, streams: dict[int, _Capped], res_r: int, records: bytearray) -> bool:
         """Drain the run's pipes until it ends or the deadline passes; True when it was killed at the deadline."""
@@ -286,7 +320,7 @@ class Worker:
 
     def _sweep(self) -> None:
         """Kill anything still running under the run's uid (only needed when PID namespaces are unavailable)."""
-        if self.uid is None:
+        if self.uid is None or self.pid_namespaces:
             return
         pid = os.fork()
         if pid == 0:
@@ -303,6 +337,24 @@ class Worker:
                 os._exit(0)
         os.waitpid(pid, 0)
 
+    def _empty_shm(self) -> None:
+        """Remove what the run left in the worker's private /dev/shm, so it reaches neither memory nor the next run."""
+        if not self.private_shm:
+            return
+        try:
+            entries = os.listdir("/dev/shm")
+        except OSError:
+            return
+        for entry in entries:
+            path = os.path.join("/dev/shm", entry)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
     # -- inside the supervisor and the program ---------------------------------------------------------------------
 
     def _supervise(
@@ -314,6 +366,7 @@ class Worker:
         out_w: int,
         err_w: int,
         res_w: int,
+        exit_w: int,
     ) -> None:
         os.setsid()
         pid_namespace = isolation.unshare(isolation.CLONE_NEWPID)
@@ -321,10 +374,10 @@ class Worker:
         if init == 0:
             try:
                 isolation.set_parent_death_signal(signal.SIGKILL)
-                self._init(request, workdir, program_path, time_limit, out_w, err_w, res_w, pid_namespace)
+                self._init(request, workdir, program_path, time_limit, out_w, err_w, res_w, exit_w, pid_namespace)
             finally:
                 os._exit(0)
-        for fd in (out_w, err_w, res_w):
+        for fd in (out_w, err_w, res_w, exit_w):
             os.close(fd)
         os.waitpid(init, 0)
 
@@ -337,6 +390,7 @@ class Worker:
         out_w: int,
         err_w: int,
         res_w: int,
+        exit_w: int,
         pid_namespace: bool,
     ) -> None:
         """PID 1 of the run's namespace: starts the program, reports how it ended, and takes the rest down with it.
@@ -348,11 +402,16 @@ class Worker:
         child = os.fork()
         if child == 0:
             os.close(life_w)
+            os.close(exit_w)
             try:
                 self._program(request, workdir, program_path, time_limit, out_w, err_w, res_w, life_r)
-            except BaseException:
-                # A harness failure, not the program's: say so on stderr, which the run report keeps.
-                os.write(2, ("optagent sandbox: harness failure\n" + traceback.format_exc()).encode())
+            except BaseException as exc:
+                # A harness failure, not the program's: say so on stderr, which the run report keeps. No source
+                # lines: looking them up reads the harness's files, which the audit hook reports as a violation.
+                summary = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__), lookup_lines=False)
+                frames = "".join(f"  {f.filename}:{f.lineno} in {f.name}\n" for f in summary)
+                error = "".join(traceback.format_exception_only(type(exc), exc))
+                os.write(2, f"optagent sandbox: harness failure\n{frames}{error}".encode(errors="replace"))
             finally:
                 os._exit(70)
         os.close(life_r)
@@ -367,7 +426,7 @@ class Worker:
             "cpu_s": usage.ru_utime + usage.ru_stime,
             "pid_namespace": pid_namespace,
         }
-        write_all(res_w, (json.dumps(exit_record) + "\n").encode())
+        write_all(exit_w, (json.dumps(exit_record) + "\n").encode())
 
     def _program(
         self,
@@ -401,6 +460,9 @@ class Worker:
             os.setgroups([])
             os.setgid(self.uid)
             os.setuid(self.uid)
+        # bubblewrap sets it for its whole tree; the namespaces fallback did not, and a program that gets past the
+        # audit hook (_posixsubprocess.fork_exec is not audited) could exec setuid binaries of the host.
+        isolation.set_no_new_privs()
         isolation.set_parent_death_signal(signal.SIGKILL)
         if _readable_now(4):  # the supervisor died before the signal was armed
             os._exit(137)
@@ -458,35 +520,40 @@ class Worker:
         stdout: _Capped,
         stderr: _Capped,
         records: bytearray,
+        exit_data: bytes,
     ) -> dict[str, Any]:
+        # Everything on the result channel was written from inside the program's process, so the program can
+        # forge any of it: parse defensively (a malformed record must never break the worker) and trust only the
+        # first start record, which the harness writes before the program's first line runs.
         solves: list[dict[str, Any]] = []
         violations: list[str] = []
         end: dict[str, Any] | None = None
-        exit_record: dict[str, Any] = {}
-        start: dict[str, Any] = {}
+        start: dict[str, Any] | None = None
         dropped = 0
         for line in bytes(records).splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
+            record = _json_object(line)
+            kind = record.get("type") if record is not None else None
+            if record is None:
                 dropped += 1
-                continue
-            if not isinstance(record, dict):
-                dropped += 1
-                continue
-            kind = record.get("type")
-            if kind == "solve" and isinstance(record.get("result"), dict):
+            elif kind == "solve" and isinstance(record.get("result"), dict):
                 solves.append(record)
             elif kind == "violation":
                 violations.append(str(record.get("what", "")))
             elif kind == "end":
                 end = record
-            elif kind == "exit":
-                exit_record = record
-            elif kind == "start":
+            elif kind == "start" and start is None:
                 start = record
             else:
                 dropped += 1
+        exit_lines = exit_data.splitlines()
+        exit_record = (_json_object(exit_lines[-1]) if exit_lines else None) or {}
+        start = start or {}
+        uid = start.get("uid", self.uid)
+        limits = start.get("limits")
+        if not isinstance(uid, int) or isinstance(uid, bool):
+            uid = self.uid
+        if not isinstance(limits, dict) or not all(isinstance(v, int) for v in limits.values()):
+            limits = {}
         err_text = stderr.text()
         outcome, error = _classify(
             end=end,
@@ -505,11 +572,11 @@ class Worker:
         isolation_report = {
             "backend": self.config["mode"],
             "network_isolated": self.network_isolated,
-            "pid_namespace": bool(exit_record.get("pid_namespace")),
+            "pid_namespace": self.pid_namespaces,
             "filesystem": "private-view" if self.config["mode"] == "bwrap" else "audit-hook",
-            "uid": start.get("uid", self.uid),
+            "uid": uid,
             "audit_hook": bool(self.config["guard"]),
-            "rlimits": start.get("limits", {}),
+            "rlimits": limits,
             "notes": notes,
         }
         max_rss = exit_record.get("max_rss_kb")
@@ -546,10 +613,17 @@ class Worker:
         if not pending:
             return results
         if self.config["certify"]:
-            verdicts = self._certify_all(workdir, pending)
-            for (index, _, _), verdict in zip(pending, verdicts, strict=True):
+            skipped, certified = pending[:-_MAX_CERTIFIED], pending[-_MAX_CERTIFIED:]
+            verdicts = self._certify_all(workdir, certified)
+            for (index, _, _), verdict in zip(certified, verdicts, strict=True):
                 if verdict is not None:
                     results[index]["certification"] = verdict
+            for index, _, _ in skipped:
+                results[index]["certification"] = {
+                    "certified": False,
+                    "status_agrees": False,
+                    "detail": f"not certified: only the last {_MAX_CERTIFIED} exported instances of a run are checked",
+                }
         target_dir = os.path.join(self.artifacts_dir, run_id)
         for index, path, _ in pending:
             copied = _copy_regular_file(path, target_dir, self.config["max_file_mb"] * 1024 * 1024)
@@ -576,7 +650,9 @@ class Worker:
         pid = os.fork()
         if pid == 0:
             try:
-                os.close(read_fd)
+                # The re-solve parses files the program wrote: keep the pool's protocol pipes out of its reach.
+                for fd in (read_fd, self.config["proto_in"], self.config["proto_out"]):
+                    os.close(fd)
                 os.setsid()
                 os.chdir(workdir)
                 isolation.set_run_limits(
@@ -645,7 +721,8 @@ def _execute(source: str, path: str) -> tuple[str, str]:
         code = compile(source, path, "exec")
     except SyntaxError as exc:
         return "syntax_error", "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    except (ValueError, MemoryError) as exc:
+    except (ValueError, MemoryError, RecursionError) as exc:
+        # RecursionError: an expression nested too deeply to compile ("1+1+...+1" three million times).
         return ("memory_limit" if isinstance(exc, MemoryError) else "syntax_error"), f"{type(exc).__name__}: {exc}"
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": path, "__builtins__": builtins}
     try:
@@ -715,12 +792,32 @@ def _classify(
     if sig == signal.SIGXFSZ:
         return "runtime_error", "the program wrote a file larger than the sandbox's file-size limit"
     if sig is not None:
-        return "runtime_error", f"the program was killed by signal {signal.Signals(sig).name}"
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        return "runtime_error", f"the program was killed by signal {name}"
     if code == 0:
         if solves:
             return "ok", ""
         return "no_solve_call", "the program finished without calling a solver; printed numbers are not answers"
     return "runtime_error", f"the program exited with status {code} before finishing"
+
+
+def _probe_pid_namespace() -> bool:
+    """Whether a child can unshare a PID namespace here (decided once, by the worker, not by a run's own report)."""
+    pid = os.fork()
+    if pid == 0:
+        ok = isolation.unshare(isolation.CLONE_NEWPID)
+        if ok:
+            child = os.fork()
+            if child == 0:
+                os._exit(0 if os.getpid() == 1 else 1)
+            _, status = os.waitpid(child, 0)
+            ok = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
 def _world_traversable(path: str) -> bool:
@@ -756,8 +853,46 @@ def _readable_now(fd: int) -> bool:
 
 
 def _inside(path: str, folder: str) -> bool:
-    real = os.path.realpath(path)
+    try:
+        real = os.path.realpath(path)
+    except ValueError:  # an embedded NUL byte, from a forged record
+        return False
     return real.startswith(os.path.realpath(folder) + os.sep)
+
+
+def _json_object(line: bytes) -> dict[str, Any] | None:
+    """One JSON record as a dict, or None (malformed, too deeply nested, or not an object)."""
+    try:
+        record = json.loads(line)
+    except (ValueError, RecursionError):  # "[[[[..." nests past the recursion limit: RecursionError
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _read_available(fd: int) -> bytes:
+    """What a pipe holds now, without waiting for its writers to close it."""
+    os.set_blocking(fd, False)
+    data = bytearray()
+    while True:
+        try:
+            chunk = os.read(fd, _READ_CHUNK)
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
+def _program_name(raw: Any) -> str:
+    """The file name the program is saved under: the caller's, unless it is not a plain, writable file name."""
+    name = os.path.basename(str(raw or ""))
+    try:
+        if name in ("", ".", "..") or "\x00" in name or len(name.encode("utf-8")) > 255:
+            return "model.py"
+    except UnicodeEncodeError:
+        return "model.py"
+    return name
 
 
 def _copy_regular_file(path: str, target_dir: str, max_bytes: int) -> str | None:
