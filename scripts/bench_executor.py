@@ -9,6 +9,7 @@ side by side, with the same concurrency:
     solve capture, instance export and HiGHS certification of every linear/quadratic solve.
 
 Usage: ``.venv/bin/python scripts/bench_executor.py [--programs 60] [--concurrency 2] [--json out.json]``
+(``OPTAGENT_SANDBOX_ISOLATION=namespaces`` measures the fallback without bubblewrap.)
 """
 
 from __future__ import annotations
@@ -59,40 +60,46 @@ def run_naive(programs: list[tuple[str, str]], concurrency: int, timeout: float)
     return time.perf_counter() - started, results
 
 
-class PeakRss:
-    """Samples the resident memory of each worker process (the Python inside bubblewrap) while the pool runs."""
+class PeakMemory:
+    """Samples each worker's memory while the pool runs: the worker, its zygote and the run in flight.
+
+    Proportional set size (PSS) splits each shared page among the processes that map it, so the pages a run
+    shares copy-on-write with its worker are counted once, not once per process.
+    """
 
     def __init__(self, root_pids: list[int]) -> None:
         self.roots = root_pids
-        self.peak: dict[int, float] = {}
+        self.peak_pss: dict[int, float] = {}
+        self.peak_rss: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
-    def _workers(self) -> list[psutil.Process]:
-        found = []
-        for pid in self.roots:
+    def _sample(self, root_pid: int) -> tuple[float, float]:
+        try:
+            tree = [psutil.Process(root_pid), *psutil.Process(root_pid).children(recursive=True)]
+        except psutil.Error:
+            return 0.0, 0.0
+        pss = rss = 0.0
+        for proc in tree:
+            if "python" not in (proc.name() or ""):
+                continue  # bubblewrap's own process
             try:
-                root = psutil.Process(pid)
-                tree = [root, *root.children(recursive=True)]
+                info = proc.memory_full_info()
             except psutil.Error:
                 continue
-            # The worker is the long-lived python in the tree (bubblewrap's own process is tiny).
-            pythons = [p for p in tree if "python" in (p.name() or "")]
-            if pythons:
-                found.append(min(pythons, key=lambda p: p.create_time()))
-        return found
+            pss += info.pss / 2**20
+            rss = max(rss, info.rss / 2**20)
+        return pss, rss
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            for proc in self._workers():
-                try:
-                    rss = proc.memory_info().rss / 2**20
-                except psutil.Error:
-                    continue
-                self.peak[proc.pid] = max(self.peak.get(proc.pid, 0.0), rss)
+            for slot, pid in enumerate(self.roots):
+                pss, rss = self._sample(pid)
+                self.peak_pss[slot] = max(self.peak_pss.get(slot, 0.0), pss)
+                self.peak_rss[slot] = max(self.peak_rss.get(slot, 0.0), rss)
             self._stop.wait(0.05)
 
-    def __enter__(self) -> PeakRss:
+    def __enter__(self) -> PeakMemory:
         self._thread.start()
         return self
 
@@ -118,13 +125,13 @@ def main() -> int:
 
     naive_s, naive = run_naive(programs, args.concurrency, args.timeout)
 
-    settings = SandboxSettings(workers=args.concurrency, time_limit_s=args.timeout)
+    settings = SandboxSettings.from_env(workers=args.concurrency, time_limit_s=args.timeout)
     pool = SandboxPool(settings)
     started = time.perf_counter()
     pool.start()
     startup_s = time.perf_counter() - started
     try:
-        with PeakRss(pool.worker_pids()) as rss:
+        with PeakMemory(pool.worker_pids()) as memory:
             started = time.perf_counter()
             runs = pool.run_many([source for _, source in programs])
             pool_s = time.perf_counter() - started
@@ -170,7 +177,8 @@ def main() -> int:
         "isolation": mode,
         "network_isolated": bool(isolation and isolation.network_isolated),
         "uid": isolation.uid if isolation else None,
-        "peak_worker_rss_mb": {str(k): round(v, 1) for k, v in sorted(rss.peak.items())},
+        "peak_worker_pss_mb": {str(k): round(v, 1) for k, v in sorted(memory.peak_pss.items())},
+        "peak_worker_rss_mb": {str(k): round(v, 1) for k, v in sorted(memory.peak_rss.items())},
         "peak_run_rss_mb": round(max(child_rss), 1) if child_rss else None,
         "cpus": os.cpu_count(),
     }
@@ -184,8 +192,12 @@ def main() -> int:
     print(f"objectives          {agreed}/{compared} identical to the naive run where it succeeded")
     print(f"certified           {certified}/{len(runs)}")
     print(
-        f"peak worker RSS     {', '.join(f'{v:.0f} MiB' for v in rss.peak.values())}; "
-        f"peak run RSS {report['peak_run_rss_mb']} MiB"
+        "peak per worker     "
+        + ", ".join(
+            f"PSS {memory.peak_pss[k]:.0f} MiB (largest process RSS {memory.peak_rss[k]:.0f} MiB)"
+            for k in sorted(memory.peak_pss)
+        )
+        + f"; peak RSS of one run {report['peak_run_rss_mb']} MiB"
     )
     if mismatches:
         print("mismatches:", json.dumps(mismatches, indent=2))

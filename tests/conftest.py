@@ -32,12 +32,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def pool() -> Iterator[SandboxPool]:
     """One warm pool for the whole session (the default isolation: bubblewrap where available)."""
-    with SandboxPool(SandboxSettings(workers=2, time_limit_s=60)) as shared:
+    with SandboxPool(SandboxSettings.from_env(workers=2, time_limit_s=60)) as shared:
         yield shared
 
 
 @pytest.fixture(scope="session")
 def os_only_pool() -> Iterator[SandboxPool]:
     """A pool without the audit hook: what the operating-system confinement holds on its own."""
-    with SandboxPool(SandboxSettings(workers=1, time_limit_s=20, audit_guard=False)) as shared:
+    with SandboxPool(SandboxSettings.from_env(workers=1, time_limit_s=20, audit_guard=False)) as shared:
         yield shared
