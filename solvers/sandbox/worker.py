@@ -261,10 +261,11 @@ class Worker:
         records = bytearray()
         timed_out, exit_record = self._collect(started + time_limit, {out_r: stdout, err_r: stderr}, res_r, records)
         wall = time.monotonic() - started
-        exit_data = json.dumps(exit_record).encode() if exit_record else b""
         self._sweep()
         self._empty_shm()
-        return self._report(request, run_id, workdir, time_limit, timed_out, wall, stdout, stderr, records, exit_data)
+        return self._report(
+            request, run_id, workdir, time_limit, timed_out, wall, stdout, stderr, records, exit_record or {}
+        )
 
     def _collect(
         self, deadline: float, streams: dict[int, _Capped], res_r: int, records: bytearray
@@ -618,7 +619,7 @@ class Worker:
         stdout: _Capped,
         stderr: _Capped,
         records: bytearray,
-        exit_data: bytes,
+        exit_record: dict[str, Any],
     ) -> dict[str, Any]:
         # Everything on the result channel was written from inside the program's process, so the program can
         # forge any of it: parse defensively (a malformed record must never break the worker) and trust only the
@@ -643,8 +644,6 @@ class Worker:
                 start = record
             else:
                 dropped += 1
-        exit_lines = exit_data.splitlines()
-        exit_record = (_json_object(exit_lines[-1]) if exit_lines else None) or {}
         start = start or {}
         uid = start.get("uid", self.uid)
         limits = start.get("limits")
@@ -663,7 +662,7 @@ class Worker:
             solves=len(solves),
             cpu_limit=int(time_limit) + 2,
         )
-        results = self._finish_solves(run_id, workdir, solves)
+        results = self._finish_solves(run_id, workdir, solves, time_limit)
         notes = list(self.notes)
         if dropped:
             notes.append(f"{dropped} malformed record(s) on the result channel were ignored")
@@ -695,7 +694,9 @@ class Worker:
             "isolation": isolation_report,
         }
 
-    def _finish_solves(self, run_id: str, workdir: str, solves: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _finish_solves(
+        self, run_id: str, workdir: str, solves: list[dict[str, Any]], time_limit: float
+    ) -> list[dict[str, Any]]:
         """Certify exported instances (in a separate process) and move them out of the run's folder."""
         pending: list[tuple[int, str, dict[str, Any]]] = []
         results: list[dict[str, Any]] = []
@@ -712,7 +713,7 @@ class Worker:
             return results
         if self.config["certify"]:
             skipped, certified = pending[:-_MAX_CERTIFIED], pending[-_MAX_CERTIFIED:]
-            verdicts = self._certify_all(workdir, certified)
+            verdicts = self._certify_all(workdir, certified, time_limit)
             for (index, _, _), verdict in zip(certified, verdicts, strict=True):
                 if verdict is not None:
                     results[index]["certification"] = verdict
@@ -730,7 +731,15 @@ class Worker:
                 results[index]["instance_format"] = None
         return results
 
-    def _certify_all(self, workdir: str, pending: list[tuple[int, str, dict[str, Any]]]) -> list[Any]:
+    def _certify_all(
+        self, workdir: str, pending: list[tuple[int, str, dict[str, Any]]], time_limit: float
+    ) -> list[Any]:
+        """Re-solve the exported instances in one unprivileged child, the answer (the last solve) first.
+
+        All re-solves share one budget: ``certify_time_limit_s``, and never more than the run's own time limit
+        plus 5 s (a re-solve of a model the program solved in time needs about as long as the program had). Each
+        verdict is streamed as soon as it exists, so the ones reached before the budget ran out are kept.
+        """
         jobs = []
         for _, path, record in pending:
             result = record["result"]
@@ -743,8 +752,9 @@ class Worker:
                     "instance_values": record.get("instance_values"),
                 }
             )
+        budget = min(float(self.config["certify_time_limit_s"]), time_limit + 5.0)
         read_fd, write_fd = os.pipe()
-        deadline = time.monotonic() + self.config["certify_time_limit_s"] * max(1, len(jobs)) + 5
+        deadline = time.monotonic() + budget + 2.0
         pid = os.fork()
         if pid == 0:
             try:
@@ -757,7 +767,7 @@ class Worker:
                 os.chdir(workdir)
                 isolation.set_run_limits(
                     address_space=_vm_size() + self.config["memory_mb"] * 1024 * 1024,
-                    cpu_s=int(deadline - time.monotonic()) + 1,
+                    cpu_s=int(budget) + 2,
                     file_bytes=1 << 20,
                     processes=self.config["max_processes"] if self.uid is not None else 1 << 20,
                 )
@@ -765,24 +775,24 @@ class Worker:
                     os.setgroups([])
                     os.setgid(self.uid)
                     os.setuid(self.uid)
-                verdicts = []
-                for job in jobs:
+                ends = time.monotonic() + budget
+                for index in reversed(range(len(jobs))):
+                    job = jobs[index]
+                    remaining = ends - time.monotonic()
+                    if remaining <= 0.05:
+                        break
                     try:
-                        verdicts.append(
-                            self.certify(
-                                job["path"],
-                                termination=job["termination"],
-                                objective=job["objective"],
-                                sense=job["sense"],
-                                instance_values=job["instance_values"],
-                                time_limit_s=self.config["certify_time_limit_s"],
-                            )
+                        verdict = self.certify(
+                            job["path"],
+                            termination=job["termination"],
+                            objective=job["objective"],
+                            sense=job["sense"],
+                            instance_values=job["instance_values"],
+                            time_limit_s=remaining,
                         )
                     except Exception as exc:
-                        verdicts.append(
-                            {"certified": False, "status_agrees": False, "detail": f"certification failed: {exc}"}
-                        )
-                write_all(write_fd, json.dumps(verdicts, allow_nan=True).encode())
+                        verdict = {"certified": False, "status_agrees": False, "detail": f"certification failed: {exc}"}
+                    write_all(write_fd, (json.dumps([index, verdict], allow_nan=True) + "\n").encode())
             finally:
                 os._exit(0)
         os.close(write_fd)
@@ -802,14 +812,17 @@ class Worker:
             os.close(read_fd)
             self._kill(pid)
             os.waitpid(pid, 0)
-        try:
-            verdicts = json.loads(bytes(chunks))
-        except ValueError:
-            detail = "certification did not finish in time" if chunks == b"" else "certification output unreadable"
-            verdicts = [{"certified": False, "status_agrees": False, "detail": detail}] * len(jobs)
-        if not isinstance(verdicts, list) or len(verdicts) != len(jobs):
-            verdicts = [None] * len(jobs)
-        return list(verdicts)
+        late = {
+            "certified": False,
+            "status_agrees": False,
+            "detail": f"not certified: the certification budget of {budget:g} s ran out before this instance",
+        }
+        verdicts: list[Any] = [late] * len(jobs)
+        for line in bytes(chunks).splitlines():
+            entry = _json_list(line)
+            if entry is not None and len(entry) == 2 and isinstance(entry[0], int) and 0 <= entry[0] < len(jobs):
+                verdicts[entry[0]] = entry[1] if isinstance(entry[1], dict) else None
+        return verdicts
 
 
 # -- helpers that run in the program process ---------------------------------------------------------------------
@@ -953,19 +966,13 @@ def _json_object(line: bytes) -> dict[str, Any] | None:
     return record if isinstance(record, dict) else None
 
 
-def _read_available(fd: int) -> bytes:
-    """What a pipe holds now, without waiting for its writers to close it."""
-    os.set_blocking(fd, False)
-    data = bytearray()
-    while True:
-        try:
-            chunk = os.read(fd, _READ_CHUNK)
-        except BlockingIOError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    return bytes(data)
+def _json_list(line: bytes) -> list[Any] | None:
+    """One JSON line as a list, or None."""
+    try:
+        value = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, list) else None
 
 
 def _program_name(raw: Any) -> str:

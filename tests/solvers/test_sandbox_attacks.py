@@ -160,6 +160,41 @@ def test_certification_re_solves_only_the_last_instances(pool: SandboxPool) -> N
     assert skipped == [True] * 4 + [False] * 8
 
 
+HARD_MIP = textwrap.dedent(
+    """
+    import json, os, random
+    import highspy
+    random.seed(1)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    xs = [h.addBinary() for _ in range(30)]
+    for _ in range(4):
+        a = [random.randint(0, 99) for _ in range(30)]
+        h.addConstr(sum(a[j] * xs[j] for j in range(30)) == sum(a) // 2)
+    for k in range(6):
+        path = os.path.abspath(f"hard{k}.mps")
+        h.writeModel(path)
+    """
+)
+
+
+def test_certification_shares_one_budget_bounded_by_the_run_time_limit(pool: SandboxPool) -> None:
+    # Six forged records of a market-split MIP (hard for any solver) held a worker for 180 s after an 8 s run:
+    # each re-solve had the full certify_time_limit_s. Now all re-solves share min(certify_time_limit_s,
+    # time limit + 5 s), the answer (the last solve) first.
+    import time
+
+    source = HARD_MIP + "for k in range(6):\n    " + forged_solve("os.path.abspath(f'hard{k}.mps')")
+    started = time.monotonic()
+    result = run(pool, source, time_limit_s=2)
+    assert time.monotonic() - started < 15
+    assert len(result.solves) == 6
+    details = [s.certification.detail if s.certification else "" for s in result.solves]
+    assert all("budget" in d or "limit" in d or "inconclusive" in d for d in details), details
+    assert not any(s.certification and s.certification.certified for s in result.solves)
+    assert_pool_works(pool)
+
+
 # -- sources and names come from outside: the caller's process must not choke on them ----------------------------
 
 
