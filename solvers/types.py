@@ -195,6 +195,7 @@ class Isolation:
     """``bwrap`` (bubblewrap), ``namespaces`` (the pure-Python fallback) or ``none``."""
     network_isolated: bool = False
     pid_namespace: bool = False
+    """Runs are forked by a process that is PID 1 of its own PID namespace, so nothing a run starts outlives it."""
     filesystem: str = "none"
     """``private-view`` (only the runtime is mounted, read-only), ``audit-hook`` or ``none``."""
     uid: int | None = None

@@ -13,24 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["Recorder", "clean_float"]
-
-
-def clean_float(value: Any) -> float | None:
-    """A finite float, or None for missing / NaN values; infinities stay as they are."""
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
+__all__ = ["Recorder"]
 
 
 class Recorder:

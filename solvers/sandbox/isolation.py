@@ -5,8 +5,8 @@ The layers, outermost first:
 1. Each worker process runs in its own network, IPC and UTS namespace. With bubblewrap it also gets a private
    filesystem view holding only the Python runtime, the installed packages and this package, all read-only, with
    a private ``/tmp``. Without bubblewrap the worker unshares the namespaces itself (the pure-Python fallback).
-2. Each run is a forked child that becomes PID 1 of a fresh PID namespace: when it ends, or is killed at the
-   deadline, the kernel kills every process it left behind, daemonized or not.
+2. Each run is forked by the worker's zygote, PID 1 of a PID namespace of its own: when the run ends, or is
+   killed at the deadline, the zygote's ``kill(-1)`` takes down every process it left behind, daemonized or not.
 3. The run drops to an unprivileged uid of its own (when started as root), with rlimits on address space, CPU,
    file size and process count, an environment holding no secret of the caller, and its own working directory.
 4. An audit hook (``sys.addaudithook``) classifies what the program tries: network access, writes outside its

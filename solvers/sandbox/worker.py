@@ -379,7 +379,7 @@ class Worker:
                 except OSError:
                     pass
 
-    # -- inside the supervisor and the program ---------------------------------------------------------------------
+    # -- inside the zygote and the program --------------------------------------------------------------------------
 
     def _start_zygote(self) -> None:
         """Fork the zygote: PID 1 of a PID namespace of its own, holding the preloaded libraries, forking each run.
@@ -560,7 +560,7 @@ class Worker:
         # audit hook (_posixsubprocess.fork_exec is not audited) could exec setuid binaries of the host.
         isolation.set_no_new_privs()
         isolation.set_parent_death_signal(signal.SIGKILL)
-        if _readable_now(4):  # the supervisor died before the signal was armed
+        if _readable_now(4):  # the zygote died before the signal was armed
             os._exit(137)
         os.close(4)
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
