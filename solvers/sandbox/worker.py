@@ -237,21 +237,25 @@ class Worker:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         res_r, res_w = os.pipe()
-        if self.zygote is None:
-            self._start_zygote()
-        assert self.zygote is not None
+        message = {**request, "workdir": workdir, "program_path": program_path, "time_limit_s": time_limit}
         started = time.monotonic()
-        # The init's exit record (status, signal, peak memory) comes back on the zygote's own socket, which the
-        # program never holds: on the result channel (fd 3) a forged exit record could make the report anything.
         try:
-            socket.send_fds(self.zygote, [b"R"], [out_w, err_w, res_w])
-            write_message(
-                self.zygote.fileno(),
-                {**request, "workdir": workdir, "program_path": program_path, "time_limit_s": time_limit},
-            )
-        except OSError:
-            self._zygote_lost()
-            raise
+            # The exit record (status, signal, peak memory) comes back on the zygote's own socket, which the
+            # program never holds: on the result channel (fd 3) a forged exit record could make the report anything.
+            for attempt in (1, 2):  # a zygote that died since the last run is replaced once
+                if self.zygote is None:
+                    self._start_zygote()
+                assert self.zygote is not None
+                try:
+                    socket.send_fds(self.zygote, [b"R"], [out_w, err_w, res_w])
+                    write_message(self.zygote.fileno(), message)
+                    break
+                except OSError:
+                    self._zygote_lost()
+                    if attempt == 2:
+                        for fd in (out_r, err_r, res_r):
+                            os.close(fd)
+                        raise
         finally:
             for fd in (out_w, err_w, res_w):
                 os.close(fd)
