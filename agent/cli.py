@@ -1,6 +1,7 @@
 """The ``optagent`` command line.
 
 ``optagent run PROGRAM.py`` runs a model program in the sandbox and shows the captured, certified result.
+``optagent solve "..."`` formulates, writes, runs and checks a model for a problem described in words.
 ``optagent schema`` prints the JSON Schema of what ``optagent run --json`` emits.
 """
 
@@ -12,7 +13,7 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from solvers import CodeRun, Dialect, ModelProgram, RunOutcome, SandboxError, SandboxSettings, UnknownDialectError
 from solvers.types import SolveResult, json_schema
@@ -189,6 +190,226 @@ def _keep_instances(run: CodeRun, folder: str | None) -> CodeRun:
     return dataclasses.replace(run, solves=tuple(solves))
 
 
+_MAX_PROBLEM_CHARS = 100_000
+_OPTIMIZATION_WORDS = (
+    "maxim",
+    "minim",
+    "optim",
+    "profit",
+    "cost",
+    "revenue",
+    "at least",
+    "at most",
+    "no more than",
+    "no less than",
+    "budget",
+    "capacity",
+    "schedule",
+    "allocate",
+    "assign",
+    "how many",
+    "how much",
+    "best",
+    "cheapest",
+    "fastest",
+    "shortest",
+    "largest",
+    "smallest",
+    "limit",
+    "constraint",
+    "objective",
+    "demand",
+    "supply",
+)
+
+
+def _read_problem(args: argparse.Namespace) -> str:
+    """The problem text from the argument, ``--file`` or standard input, validated for a person's mistakes."""
+    if args.file and args.problem:
+        raise UsageError("give the problem either as text or with --file, not both")
+    if args.file:
+        text = _read_program(args.file)
+    elif args.problem in (None, "-"):
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError('no problem given: optagent solve "A factory makes..." (or --file FILE, or pipe it in)')
+        data = sys.stdin.buffer.read(_MAX_PROBLEM_CHARS * 4 + 1)
+        if b"\x00" in data:
+            raise UsageError("the input looks binary, not a problem described in words")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError("the input is not UTF-8 text") from None
+    else:
+        text = args.problem
+    text = text.strip()
+    if not text:
+        raise UsageError("the problem is empty")
+    if len(text) > _MAX_PROBLEM_CHARS:
+        raise UsageError(f"the problem is {len(text)} characters long; the limit is {_MAX_PROBLEM_CHARS}")
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        raise UsageError("the problem contains control characters; is it a binary file?")
+    lowered = text.lower()
+    if not any(word in lowered for word in _OPTIMIZATION_WORDS):
+        raise UsageError(
+            "this does not read like an optimization problem: say what to maximize or minimize and what limits "
+            'apply (e.g. "maximize profit subject to 40 hours of labour")'
+        )
+    return text
+
+
+def _make_llm(args: argparse.Namespace) -> Any:
+    from agent.llm import LLMError, get_llm
+
+    if not args.llm:
+        raise UsageError(
+            "no LLM configured: pass --llm openai/<model> (any OpenAI-compatible server; set --base-url or "
+            "OPENAI_BASE_URL for a local `vllm serve` or llama.cpp endpoint), or --llm mock/<responses.json> "
+            "for a scripted demo"
+        )
+    kwargs: dict[str, Any] = {}
+    spec = args.llm
+    if spec.startswith("mock/") and os.path.isfile(spec[5:]):
+        try:
+            outputs = json.loads(open(spec[5:], encoding="utf-8").read())
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot read scripted responses from {spec[5:]}: {exc}") from None
+        if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
+            raise UsageError(f"{spec[5:]} must hold a JSON list of response strings")
+        spec, kwargs = "mock/scripted", {"outputs": outputs}
+    elif spec.startswith("openai/"):
+        if args.base_url:
+            kwargs["base_url"] = args.base_url
+        if args.api_key:
+            kwargs["api_key"] = args.api_key
+    try:
+        return get_llm(spec, **kwargs)
+    except (ValueError, OSError, LLMError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _progress(stage: str, details: dict[str, Any]) -> None:
+    shown = ", ".join(f"{k} {v}" for k, v in details.items())
+    print(f"[optagent] {stage}" + (f" ({shown})" if shown else ""), file=sys.stderr, flush=True)
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from agent.checks import Diagnoser
+    from agent.graph import AgentContext, solve
+    from agent.llm import LLMError
+    from agent.types import Problem
+    from solvers.sandbox import SandboxPool
+
+    text = _read_problem(args)
+    try:
+        dialect = Dialect.parse(args.dialect).value
+    except UnknownDialectError as exc:
+        raise UsageError(str(exc)) from None
+    if args.samples < 1 or args.samples > 64:
+        raise UsageError("--samples must be between 1 and 64")
+    if args.max_repairs < 0 or args.max_repairs > 10:
+        raise UsageError("--max-repairs must be between 0 and 10")
+    llm = _make_llm(args)
+    settings = SandboxSettings.from_env(workers=min(max(args.samples, 1), os.cpu_count() or 1))
+    if args.time_limit is not None:
+        settings = settings.replace(time_limit_s=args.time_limit)
+    pool = SandboxPool(settings)
+    try:
+        context = AgentContext(
+            llm=llm,
+            executor=pool,
+            dialect=dialect,
+            samples=args.samples,
+            max_repairs=args.max_repairs,
+            diagnoser=Diagnoser(pool),
+            on_event=None if args.json else _progress,
+        )
+        try:
+            result = asyncio.run(solve(Problem(text=text), context))
+        except LLMError as exc:
+            print(f"optagent: the LLM failed: {exc}", file=sys.stderr)
+            return 4
+        out_dir = args.out or _default_run_dir()
+        _write_outputs(result, text, out_dir, pool)
+        if args.json:
+            print(json.dumps(result.to_dict(), indent=2))
+        else:
+            _render_result(result, out_dir, sys.stdout)
+    finally:
+        pool.close()
+    return 0 if result.chosen is not None else 1
+
+
+def _default_run_dir() -> str:
+    import time as _time
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "optagent", "runs", _time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}")
+
+
+def _write_outputs(result: Any, text: str, folder: str, pool: Any) -> None:
+    """formulation.md, model.py, result.json, the instance, and every attempt (attempts/NN/...)."""
+    import shutil
+
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "problem.txt"), "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+    for attempt in result.attempts:
+        sub = os.path.join(folder, "attempts", f"{attempt.index:02d}")
+        os.makedirs(sub, exist_ok=True)
+        with open(os.path.join(sub, "completion.md"), "w", encoding="utf-8") as handle:
+            handle.write("\n\n---\n\n".join(attempt.completions))
+        if attempt.program is not None:
+            with open(os.path.join(sub, "model.py"), "w", encoding="utf-8") as handle:
+                handle.write(attempt.program.source)
+    answer = result.answer
+    if answer is not None:
+        with open(os.path.join(folder, "formulation.md"), "w", encoding="utf-8") as handle:
+            handle.write(answer.formulation + "\n")
+        if answer.program is not None:
+            with open(os.path.join(folder, "model.py"), "w", encoding="utf-8") as handle:
+                handle.write(answer.program.source)
+        solve_result = answer.run.result if answer.run is not None else None
+        if solve_result is not None and solve_result.instance_path and os.path.exists(solve_result.instance_path):
+            shutil.copyfile(
+                solve_result.instance_path, os.path.join(folder, f"instance.{solve_result.instance_format or 'mps'}")
+            )
+    with open(os.path.join(folder, "result.json"), "w", encoding="utf-8") as handle:
+        json.dump(result.to_dict(), handle, indent=2)
+
+
+def _render_result(result: Any, folder: str, out: TextIO) -> None:
+    answer = result.answer
+    if answer is None:
+        print(f"no valid model after {len(result.attempts)} attempt(s); every attempt is saved in {folder}", file=out)
+        for attempt in result.attempts:
+            failing = [c for c in attempt.checks if c.status.value == "fail"]
+            reason = failing[0].message.splitlines()[0] if failing else "no solve"
+            print(f"  attempt {attempt.index} ({attempt.kind.value}): {reason}", file=out)
+        return
+    print("formulation:", file=out)
+    for line in answer.formulation.strip().splitlines():
+        print(f"  {line}", file=out)
+    if answer.program is not None:
+        print("model program:", file=out)
+        for line in answer.program.source.strip().splitlines():
+            print(f"  | {line}", file=out)
+    if answer.run is not None and answer.run.result is not None:
+        _print_solve(answer.run.result, out, heading="result:")
+    print("checks:", file=out)
+    for check in answer.checks:
+        print(
+            f"  {check.status.value:<5} {check.name}: {check.message.splitlines()[0] if check.message else ''}",
+            file=out,
+        )
+    print(
+        f"confidence    {result.confidence:.2f} ({len(result.attempts)} attempt(s), "
+        f"{len(result.clusters)} cluster(s)); files in {folder}",
+        file=out,
+    )
+
+
 def _cmd_schema(_: argparse.Namespace) -> int:
     print(json.dumps(json_schema(CodeRun), indent=2))
     return 0
@@ -205,6 +426,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the CodeRun as JSON (see `optagent schema`)")
     run.add_argument("--keep-instances", metavar="DIR", help="copy exported LP/MPS instances into DIR")
     run.set_defaults(func=_cmd_run)
+    solve = sub.add_parser("solve", help="formulate, write, run and check a model for a problem described in words")
+    solve.add_argument("problem", nargs="?", help="the problem text (or - to read standard input)")
+    solve.add_argument("--file", help="read the problem from this file")
+    solve.add_argument("--llm", help="LLM spec: openai/<model>, mock/<responses.json>, replay/<file>")
+    solve.add_argument("--base-url", help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL)")
+    solve.add_argument("--api-key", help="API key (default: OPENAI_API_KEY)")
+    solve.add_argument("--dialect", default="pyomo", help="modelling library of the program (default: pyomo)")
+    solve.add_argument("--samples", type=int, default=1, help="programs to sample and vote over (default: 1)")
+    solve.add_argument("--max-repairs", type=int, default=2, help="repair rounds when no attempt is valid")
+    solve.add_argument("--time-limit", type=float, default=None, metavar="S", help="per program, in seconds")
+    solve.add_argument("--json", action="store_true", help="print the AgentResult as JSON")
+    solve.add_argument("--out", metavar="DIR", help="write formulation.md, model.py, result.json, the instance")
+    solve.set_defaults(func=_cmd_solve)
     schema = sub.add_parser("schema", help="print the JSON Schema of `optagent run --json` output")
     schema.set_defaults(func=_cmd_schema)
     return parser
