@@ -1,6 +1,33 @@
 """The agent: LLM backends, prompts, the LangGraph graph and the ``optagent`` command line.
 
-Only the command line exists so far (``optagent run``); it stays importable without any LLM SDK.
+Importing ``agent`` loads only its data types: the graph (LangGraph), the LLM providers (httpx, torch, vLLM) and
+the command line are imported from their modules when used, so ``benchmarks`` can use :class:`Problem` cheaply.
 """
 
-__all__: list[str] = []
+from agent.types import (
+    AgentResult,
+    AgentStatus,
+    Attempt,
+    AttemptKind,
+    Check,
+    CheckStatus,
+    Cluster,
+    Formulation,
+    Problem,
+    Table,
+    TokenUsage,
+)
+
+__all__ = [
+    "AgentResult",
+    "AgentStatus",
+    "Attempt",
+    "AttemptKind",
+    "Check",
+    "CheckStatus",
+    "Cluster",
+    "Formulation",
+    "Problem",
+    "Table",
+    "TokenUsage",
+]

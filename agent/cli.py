@@ -59,7 +59,7 @@ def _fmt(value: float | None) -> str:
     return f"{value:.10g}"
 
 
-def _print_solve(result: SolveResult, out: TextIO, *, heading: str) -> None:
+def _print_solve(result: SolveResult, out: TextIO, *, heading: str, instance_path: str | None = None) -> None:
     print(heading, file=out)
     solver = result.solver + (f" {result.solver_version}" if result.solver_version else "")
     if result.requested_solver and result.requested_solver != result.solver:
@@ -94,8 +94,9 @@ def _print_solve(result: SolveResult, out: TextIO, *, heading: str) -> None:
         print(f"              {detail}", file=out)
     elif result.stats.is_linear or result.stats.problem_class in ("qp", "miqp"):
         print("  check       not certified (no instance was exported)", file=out)
-    if result.instance_path:
-        print(f"  instance    {result.instance_path}", file=out)
+    instance_path = instance_path or result.instance_path
+    if instance_path:
+        print(f"  instance    {instance_path}", file=out)
     elif result.instance_format:
         print(
             f"  instance    exported as {result.instance_format.upper()} (keep it with --keep-instances DIR)", file=out
@@ -372,11 +373,14 @@ def _write_outputs(result: Any, text: str, folder: str, pool: Any) -> None:
                 handle.write(answer.program.source)
         solve_result = answer.run.result if answer.run is not None else None
         if solve_result is not None and solve_result.instance_path and os.path.exists(solve_result.instance_path):
-            shutil.copyfile(
-                solve_result.instance_path, os.path.join(folder, f"instance.{solve_result.instance_format or 'mps'}")
-            )
+            shutil.copyfile(solve_result.instance_path, _instance_copy(folder, solve_result))
     with open(os.path.join(folder, "result.json"), "w", encoding="utf-8") as handle:
         json.dump(result.to_dict(), handle, indent=2)
+
+
+def _instance_copy(folder: str, result: SolveResult) -> str:
+    """Where ``optagent solve`` keeps the answer's exported instance (the pool's own copy goes with the pool)."""
+    return os.path.join(folder, f"instance.{result.instance_format or 'mps'}")
 
 
 def _render_result(result: Any, folder: str, out: TextIO) -> None:
@@ -396,7 +400,8 @@ def _render_result(result: Any, folder: str, out: TextIO) -> None:
         for line in answer.program.source.strip().splitlines():
             print(f"  | {line}", file=out)
     if answer.run is not None and answer.run.result is not None:
-        _print_solve(answer.run.result, out, heading="result:")
+        kept = _instance_copy(folder, answer.run.result)
+        _print_solve(answer.run.result, out, heading="result:", instance_path=kept if os.path.exists(kept) else None)
     print("checks:", file=out)
     for check in answer.checks:
         print(
