@@ -192,6 +192,8 @@ def _keep_instances(run: CodeRun, folder: str | None) -> CodeRun:
 
 
 _MAX_PROBLEM_CHARS = 100_000
+_DEFAULT_MAX_TOKENS = 4096
+_LOCAL_MAX_TOKENS = 384
 _OPTIMIZATION_WORDS = (
     "maxim",
     "minim",
@@ -261,14 +263,16 @@ def _read_problem(args: argparse.Namespace) -> str:
 def _make_llm(args: argparse.Namespace) -> Any:
     from agent.llm import LLMError, get_llm
 
-    if not args.llm:
-        raise UsageError(
-            "no LLM configured: pass --llm openai/<model> (any OpenAI-compatible server; set --base-url or "
-            "OPENAI_BASE_URL for a local `vllm serve` or llama.cpp endpoint), or --llm mock/<responses.json> "
-            "for a scripted demo"
-        )
     kwargs: dict[str, Any] = {}
-    spec = args.llm
+    spec = args.llm or os.environ.get("OPTAGENT_LLM") or "local"
+    if spec == "local":
+        print(
+            "optagent: using the embedded SmolLM2-135M model, which is only for trying the tool: it is far too small "
+            "to formulate problems. Point optagent at a capable model with --llm openai/<model> (any "
+            "OpenAI-compatible server: --base-url or OPENAI_BASE_URL, e.g. a `vllm serve` endpoint) or "
+            "--llm vllm/<model> on a GPU.",
+            file=sys.stderr,
+        )
     if spec.startswith("mock/") and os.path.isfile(spec[5:]):
         try:
             outputs = json.loads(open(spec[5:], encoding="utf-8").read())
@@ -311,7 +315,11 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         raise UsageError("--samples must be between 1 and 64")
     if args.max_repairs < 0 or args.max_repairs > 10:
         raise UsageError("--max-repairs must be between 0 and 10")
+    if args.max_tokens is not None and args.max_tokens < 1:
+        raise UsageError("--max-tokens must be a positive number")
     llm = _make_llm(args)
+    # The embedded model rambles to its token limit on a CPU: a short default keeps a first try to a few minutes.
+    max_tokens = args.max_tokens or (_LOCAL_MAX_TOKENS if llm.name == "local" else _DEFAULT_MAX_TOKENS)
     settings = SandboxSettings.from_env(workers=min(max(args.samples, 1), os.cpu_count() or 1))
     if args.time_limit is not None:
         settings = settings.replace(time_limit_s=args.time_limit)
@@ -324,6 +332,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             samples=args.samples,
             max_repairs=args.max_repairs,
             diagnoser=Diagnoser(pool),
+            max_tokens=max_tokens,
             on_event=None if args.json else _progress,
         )
         try:
@@ -434,13 +443,20 @@ def build_parser() -> argparse.ArgumentParser:
     solve = sub.add_parser("solve", help="formulate, write, run and check a model for a problem described in words")
     solve.add_argument("problem", nargs="?", help="the problem text (or - to read standard input)")
     solve.add_argument("--file", help="read the problem from this file")
-    solve.add_argument("--llm", help="LLM spec: openai/<model>, mock/<responses.json>, replay/<file>")
+    solve.add_argument(
+        "--llm",
+        help="LLM spec: openai/<model>, vllm/<model>, hf/<model>, local (default; also OPTAGENT_LLM), "
+        "mock/<responses.json>, replay/<file>",
+    )
     solve.add_argument("--base-url", help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL)")
     solve.add_argument("--api-key", help="API key (default: OPENAI_API_KEY)")
     solve.add_argument("--dialect", default="pyomo", help="modelling library of the program (default: pyomo)")
     solve.add_argument("--samples", type=int, default=1, help="programs to sample and vote over (default: 1)")
     solve.add_argument("--max-repairs", type=int, default=2, help="repair rounds when no attempt is valid")
     solve.add_argument("--time-limit", type=float, default=None, metavar="S", help="per program, in seconds")
+    solve.add_argument(
+        "--max-tokens", type=int, default=None, help=f"per LLM call (default {_DEFAULT_MAX_TOKENS}; local: 384)"
+    )
     solve.add_argument("--json", action="store_true", help="print the AgentResult as JSON")
     solve.add_argument("--out", metavar="DIR", help="write formulation.md, model.py, result.json, the instance")
     solve.set_defaults(func=_cmd_solve)

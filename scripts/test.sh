@@ -10,3 +10,8 @@ export HF_HUB_OFFLINE=1
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"
+# The real-model checks (SmolLM2 generating on the CPU, and a round trip through a local `transformers serve`
+# endpoint) are marked slow; CI runs them here, once.
+if [ "$#" -eq 0 ]; then
+  .venv/bin/python -m pytest --runslow -q tests/agent/test_llm_local.py tests/agent/test_llm_server.py
+fi

@@ -21,9 +21,12 @@ _PROVIDERS: dict[str, str | Factory] = {
     "openai": "agent.llm.openai:create",
     "mock": "agent.llm.mock:create",
     "replay": "agent.llm.replay:create",
+    "hf": "agent.llm.hf:create",
+    "local": "agent.llm.hf:create_local",
+    "vllm": "agent.llm.vllm:create",
 }
 
-_FORMS = "openai/<model>, mock, mock/<name>, replay/<file>"
+_FORMS = "openai/<model>, vllm/<model>, hf/<model-or-path>, local, mock, mock/<name>, replay/<file>"
 
 
 def register_provider(name: str, factory: str | Factory, *, replace: bool = False) -> None:
@@ -75,13 +78,16 @@ def get_llm(spec: str, **kwargs: Any) -> LLMBackend:
     """Build the backend a spec string names.
 
     Args:
-        spec: ``openai/<model>``, ``mock``, ``mock/<name>`` or ``replay/<file>`` (and whatever else is registered).
+        spec: ``openai/<model>``, ``vllm/<model>``, ``hf/<model-or-path>``, ``local``, ``mock``, ``mock/<name>`` or
+            ``replay/<file>`` (and whatever else is registered).
         **kwargs: passed to the provider's factory (``base_url``, ``api_key``, ``timeout_s``, ``outputs``, ...),
             except ``cache`` (a path: wrap the backend in a :class:`~agent.llm.cache.CachedLLM` there) and
             ``cache_sampling`` (also cache unseeded sampled requests).
 
     Raises:
         ValueError: the provider is unknown (the message lists the registered ones) or the spec is malformed.
+        LLMError: the provider's own packages are missing (``hf``, ``local``, ``vllm``); the message names the
+            install command.
     """
     provider, rest = parse_spec(spec)
     factory = _PROVIDERS.get(provider)

@@ -189,7 +189,6 @@ def test_cli_solve_reports_no_valid_model_with_the_attempts_saved(
         (["solve", "   "], "empty"),
         (["solve", "What is the capital of France?", "--llm", "mock"], "does not read like an optimization"),
         (["solve", "x" * 100_001, "--llm", "mock"], "limit"),
-        (["solve", PROBLEM], "no LLM configured"),
         (["solve", PROBLEM, "--llm", "nosuch/model"], "nosuch"),
         (["solve", PROBLEM, "--llm", "mock", "--samples", "0"], "--samples"),
     ],
@@ -198,6 +197,14 @@ def test_cli_solve_rejects_bad_input_clearly(argv: list[str], message: str, caps
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_cli_solve_takes_the_llm_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPTAGENT_LLM", "nosuch/model")
+    assert main(["solve", PROBLEM]) == 2
+    assert "nosuch" in capsys.readouterr().err
 
 
 def test_cli_solve_reports_an_unreachable_endpoint(capsys: pytest.CaptureFixture[str]) -> None:

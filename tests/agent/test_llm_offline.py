@@ -201,8 +201,10 @@ def test_spec_forms(tmp_path: Path) -> None:
 
 
 def test_unknown_providers_are_named_with_the_registered_ones() -> None:
-    for spec in ("vllm/Qwen2.5-7B", "hf/gpt2", "local", "anthropic/claude"):
-        with pytest.raises(ValueError, match=r"unknown LLM provider.*registered providers: mock, openai, replay"):
+    for spec in ("anthropic/claude", "llamacpp/x"):
+        with pytest.raises(
+            ValueError, match=r"unknown LLM provider.*registered providers: hf, local, mock, openai, replay, vllm"
+        ):
             get_llm(spec)
     with pytest.raises(ValueError, match="write openai/gpt-4o"):
         get_llm("gpt-4o")
