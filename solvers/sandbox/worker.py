@@ -418,9 +418,9 @@ class Worker:
         if self.zygote is not None:
             self.zygote.close()
             self.zygote = None
-        self.notes_once("the sandbox zygote was restarted")
+        self._note_once("the sandbox zygote was restarted")
 
-    def notes_once(self, note: str) -> None:
+    def _note_once(self, note: str) -> None:
         """Add a note to every later run's isolation report, once."""
         if note not in self.notes:
             self.notes.append(note)
