@@ -1002,7 +1002,12 @@ def check_certification(context: CheckContext) -> Check:
     certification = result.certification
     if certification is None:
         stats = result.stats
-        if stats.quadratic_constraints or stats.nonlinear_constraints or stats.objective == "nonlinear":
+        if (
+            stats.quadratic_constraints
+            or stats.nonlinear_constraints
+            or stats.logical_constraints
+            or stats.objective == "nonlinear"
+        ):
             reason = (
                 f"a {stats.problem_class} model: only models with linear constraints and a linear or quadratic "
                 "objective are exported and certified"

@@ -95,6 +95,9 @@ class ModelStats:
     linear_constraints: int = 0
     quadratic_constraints: int = 0
     nonlinear_constraints: int = 0
+    logical_constraints: int = 0
+    """Logical and global constraints: CP-SAT's no-overlap, all-different, enforced (``OnlyEnforceIf``) constraints,
+    general and indicator constraints. Not arithmetic, so neither linear nor nonlinear."""
     objective: str = "linear"
     """``linear``, ``quadratic``, ``nonlinear`` or ``none`` (a feasibility model)."""
 
@@ -102,15 +105,24 @@ class ModelStats:
     def is_linear(self) -> bool:
         """True when objective and every constraint are linear (LP or MILP)."""
         return (
-            self.objective in ("linear", "none") and self.quadratic_constraints == 0 and self.nonlinear_constraints == 0
+            self.objective in ("linear", "none")
+            and self.quadratic_constraints == 0
+            and self.nonlinear_constraints == 0
+            and self.logical_constraints == 0
         )
 
     @property
     def problem_class(self) -> str:
-        """A short class name: ``lp``, ``milp``, ``qp``, ``miqp``, ``qcp``, ``miqcp``, ``nlp`` or ``minlp``."""
+        """A short class name: ``lp``, ``milp``, ``qp``, ``miqp``, ``qcp``, ``miqcp``, ``nlp``, ``minlp`` or ``cp``.
+
+        ``cp`` is a purely discrete model with logical or global constraints (a constraint-programming model).
+        """
         discrete = self.integer + self.binary > 0
         prefix = "mi" if discrete else ""
-        if self.nonlinear_constraints or self.objective == "nonlinear":
+        arithmetic_nonlinear = self.nonlinear_constraints or self.objective == "nonlinear" or self.quadratic_constraints
+        if self.logical_constraints and self.continuous == 0 and not arithmetic_nonlinear:
+            return "cp"
+        if self.nonlinear_constraints or self.objective == "nonlinear" or self.logical_constraints:
             return prefix + "nlp"
         if self.quadratic_constraints:
             return prefix + "qcp"

@@ -307,7 +307,8 @@ def _finish_cp_sat(session: CaptureSession, solver: Any, model: Any, status: Any
             "nonzeros": sum(len(r[0]) for r in rows) if rows is not None else 0,
             "linear_constraints": linear,
             "quadratic_constraints": 0,
-            "nonlinear_constraints": other,
+            "nonlinear_constraints": 0,
+            "logical_constraints": other,
             "objective": "linear" if objective is None or objective[3] else "none",
         }
         if objective is not None and not objective[3]:
@@ -570,7 +571,8 @@ def _finish_lp(
             "nonzeros": sum(len(c.var_index) for c in proto.constraint),
             "linear_constraints": len(proto.constraint),
             "quadratic_constraints": 0,
-            "nonlinear_constraints": general,
+            "nonlinear_constraints": 0,
+            "logical_constraints": general,
             "objective": "quadratic" if quad_obj else ("linear" if has_obj else "none"),
         }
         record["sense"] = "maximize" if proto.maximize else "minimize"
@@ -762,22 +764,19 @@ def _finish_mathopt(
         binary = sum(1 for j in range(n) if integers[j] and lower[j] >= 0 and upper[j] <= 1)
         quad_obj = len(proto.objective.quadratic_coefficients.coefficients) > 0
         has_obj = quad_obj or any(proto.objective.linear_coefficients.values)
-        other = (
-            len(proto.second_order_cone_constraints)
-            + len(proto.sos1_constraints)
-            + len(proto.sos2_constraints)
-            + len(proto.indicator_constraints)
-        )
+        cones = len(proto.second_order_cone_constraints)
+        other = len(proto.sos1_constraints) + len(proto.sos2_constraints) + len(proto.indicator_constraints)
         record["stats"] = {
             "variables": n,
             "continuous": n - sum(integers),
             "integer": sum(integers) - binary,
             "binary": binary,
-            "constraints": len(proto.linear_constraints.ids) + len(proto.quadratic_constraints) + other,
+            "constraints": len(proto.linear_constraints.ids) + len(proto.quadratic_constraints) + cones + other,
             "nonzeros": len(proto.linear_constraint_matrix.coefficients),
             "linear_constraints": len(proto.linear_constraints.ids),
             "quadratic_constraints": len(proto.quadratic_constraints),
-            "nonlinear_constraints": other,
+            "nonlinear_constraints": cones,
+            "logical_constraints": other,
             "objective": "quadratic" if quad_obj else ("linear" if has_obj else "none"),
         }
         record["sense"] = "maximize" if proto.objective.maximize else "minimize"
@@ -813,7 +812,8 @@ def _finish_mathopt(
             record["mip_gap"] = gap(record["objective_value"], bound)
     if proto is None or not session.recorder.export_instances:
         return
-    if record["stats"]["quadratic_constraints"] or record["stats"]["nonlinear_constraints"]:
+    stats = record["stats"]
+    if stats["quadratic_constraints"] or stats["nonlinear_constraints"] or stats.get("logical_constraints"):
         session.note("no instance exported: the model has quadratic, cone, SOS or indicator constraints")
         return
 

@@ -513,6 +513,7 @@ def test_instance_stats(tmp_path: Path, fmt: str) -> None:
         "linear_constraints": 2,
         "quadratic_constraints": 0,
         "nonlinear_constraints": 0,
+        "logical_constraints": 0,
         "objective": "linear",
     }
     assert ModelStats(**stats).problem_class == "milp"
