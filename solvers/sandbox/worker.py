@@ -552,7 +552,7 @@ class Worker:
         vm_bytes = _vm_size()
         limits = isolation.set_run_limits(
             address_space=vm_bytes + self.config["memory_mb"] * 1024 * 1024,
-            cpu_s=int(request.get("cpu_limit_s") or int(time_limit) + 2),
+            cpu_s=_cpu_limit(request, time_limit),
             file_bytes=self.config["max_file_mb"] * 1024 * 1024,
             processes=self.config["max_processes"] if self.uid is not None else 1 << 20,
         )
@@ -664,7 +664,7 @@ class Worker:
             time_limit=time_limit,
             stderr=err_text,
             solves=len(solves),
-            cpu_limit=int(time_limit) + 2,
+            cpu_limit=_cpu_limit(request, time_limit),
         )
         results = self._finish_solves(run_id, workdir, solves, time_limit)
         notes = list(self.notes)
@@ -855,6 +855,15 @@ def _execute(source: str, path: str) -> tuple[str, str]:
             return "memory_limit", text[-4000:]
         return "runtime_error", text[-8000:]
     return "ok", ""
+
+
+def _cpu_limit(request: dict[str, Any], time_limit: float) -> int:
+    """The run's RLIMIT_CPU: what the pool sent (``SandboxSettings.cpu_limit``), else the wall limit plus 2 s.
+
+    One function, because the program's rlimit and the classification of a CPU-limit kill must agree.
+    """
+    value = request.get("cpu_limit_s")
+    return int(value) if isinstance(value, int | float) and value > 0 else int(time_limit) + 2
 
 
 def _format_exception(exc: BaseException) -> str:

@@ -356,3 +356,12 @@ def test_the_pool_survives_everything_above(pool: SandboxPool) -> None:
     result = run(pool, LP_HIGHSPY)
     assert result.outcome is RunOutcome.OK, result.error
     assert result.result is not None and result.result.objective() == pytest.approx(11.0)
+
+
+def test_the_cpu_time_limit_is_the_configured_one() -> None:
+    # The program's RLIMIT_CPU and the classification of a CPU-limit kill come from one value: a configured
+    # cpu_time_s, not the wall-clock limit plus a margin.
+    with SandboxPool(SandboxSettings(workers=1, cpu_time_s=1, time_limit_s=20, preload=("numpy",))) as fresh:
+        result = fresh.run("while True:\n    pass")
+    assert result.outcome is RunOutcome.TIMEOUT
+    assert "CPU-time limit of 1 s" in result.error
