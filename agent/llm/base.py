@@ -6,12 +6,14 @@ Caching and accounting are wrappers rather than features of each provider, so th
 
 from __future__ import annotations
 
+import asyncio
+import time
 from types import TracebackType
 from typing import Self
 
-from agent.llm.types import LLMBackend, LLMRequest, LLMResponse
+from agent.llm.types import LLMBackend, LLMError, LLMRequest, LLMResponse, Usage
 
-__all__ = ["BaseLLM", "LLMWrapper"]
+__all__ = ["BaseLLM", "LLMWrapper", "ThreadedLLM"]
 
 
 class BaseLLM:
@@ -57,3 +59,25 @@ class LLMWrapper(BaseLLM):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.inner!r})"
+
+
+class ThreadedLLM(BaseLLM):
+    """A backend whose generation is a blocking call (transformers, in-process vLLM), run in a worker thread.
+
+    Subclasses implement ``_generate_sync``; this class times it and turns the library's own failures (CUDA out of
+    memory, a prompt longer than the context, a chat-template error) into an :class:`LLMError` naming the model.
+    """
+
+    def _generate_sync(self, request: LLMRequest) -> tuple[list[str], list[str | None], Usage]:
+        raise NotImplementedError
+
+    async def generate(self, request: LLMRequest) -> LLMResponse:
+        """Generate ``request.n`` completions in a worker thread (loading the model on first use)."""
+        started = time.perf_counter()
+        try:
+            texts, reasons, usage = await asyncio.to_thread(self._generate_sync, request)
+        except LLMError:
+            raise
+        except (RuntimeError, ValueError) as exc:
+            raise LLMError(f"{self.name}/{self.model} failed to generate: {type(exc).__name__}: {exc}") from exc
+        return LLMResponse(texts, self.model, usage, time.perf_counter() - started, False, tuple(reasons))

@@ -17,16 +17,14 @@ threads at once (and would not be faster: the device is the bottleneck).
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from agent.llm.base import BaseLLM
-from agent.llm.types import LLMError, LLMRequest, LLMResponse, Message, Usage
+from agent.llm.base import ThreadedLLM
+from agent.llm.types import LLMError, LLMRequest, Message, Usage
 
 __all__ = ["DEFAULT_MAX_TOKENS", "HFLLM", "create", "create_local", "local_model_file", "trim_at_stop"]
 
@@ -89,7 +87,7 @@ def local_model_file() -> Path:
     )
 
 
-class HFLLM(BaseLLM):
+class HFLLM(ThreadedLLM):
     """A transformers ``AutoModelForCausalLM`` prompted through its tokenizer's chat template.
 
     The model loads on the first request (in the worker thread), so building the backend is instant and a CLI that
@@ -249,18 +247,6 @@ class HFLLM(BaseLLM):
             completion_tokens *= request.n
             texts, reasons = texts * request.n, reasons * request.n
         return texts, reasons, Usage(prompt_len, completion_tokens)
-
-    async def generate(self, request: LLMRequest) -> LLMResponse:
-        """Generate ``request.n`` completions in a worker thread (loading the model on first use)."""
-        started = time.perf_counter()
-        try:
-            texts, reasons, usage = await asyncio.to_thread(self._generate_sync, request)
-        except LLMError:
-            raise
-        except (RuntimeError, ValueError) as exc:
-            # CUDA out of memory, a prompt longer than the context, a template error: say which model and why.
-            raise LLMError(f"{self.name}/{self.model} failed to generate: {type(exc).__name__}: {exc}") from exc
-        return LLMResponse(texts, self.model, usage, time.perf_counter() - started, False, tuple(reasons))
 
     async def aclose(self) -> None:
         """Drop the weights (and the GPU memory they hold); the backend reloads them if used again."""

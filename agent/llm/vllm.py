@@ -12,15 +12,13 @@ one ``vllm.LLM`` engine is not meant to be driven from two threads at once.
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import threading
-import time
 from typing import Any
 
-from agent.llm.base import BaseLLM
+from agent.llm.base import ThreadedLLM
 from agent.llm.hf import trim_at_stop
-from agent.llm.types import LLMError, LLMRequest, LLMResponse, Usage
+from agent.llm.types import LLMError, LLMRequest, Usage
 
 __all__ = ["VLLMLLM", "create", "sampling_options"]
 
@@ -49,7 +47,7 @@ def sampling_options(request: LLMRequest) -> dict[str, Any]:
     return options
 
 
-class VLLMLLM(BaseLLM):
+class VLLMLLM(ThreadedLLM):
     """A ``vllm.LLM`` engine, prompted through ``LLM.chat`` (the model's own chat template).
 
     Args:
@@ -112,17 +110,6 @@ class VLLMLLM(BaseLLM):
         if len(texts) != request.n:
             raise LLMError(f"vLLM returned {len(texts)} completions for n={request.n} (model {self.model!r})")
         return texts, reasons, Usage(len(result.prompt_token_ids or ()), completion_tokens)
-
-    async def generate(self, request: LLMRequest) -> LLMResponse:
-        """Generate ``request.n`` completions in a worker thread (building the engine on first use)."""
-        started = time.perf_counter()
-        try:
-            texts, reasons, usage = await asyncio.to_thread(self._generate_sync, request)
-        except LLMError:
-            raise
-        except (RuntimeError, ValueError) as exc:
-            raise LLMError(f"vllm/{self.model} failed to generate: {type(exc).__name__}: {exc}") from exc
-        return LLMResponse(texts, self.model, usage, time.perf_counter() - started, False, tuple(reasons))
 
     async def aclose(self) -> None:
         """Drop the engine so its GPU memory can be reclaimed once nothing else refers to it."""
