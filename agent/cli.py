@@ -28,15 +28,16 @@ class UsageError(Exception):
     """A problem with what the user asked for, reported as one line without a traceback."""
 
 
-def _read_program(path: str) -> str:
+def _read_program(path: str, what: str = "a Python model program") -> str:
+    """A text file's contents, or a :class:`UsageError` saying in one line why it cannot be used as ``what``."""
     if not os.path.exists(path):
         raise UsageError(f"no such file: {path}")
     if os.path.isdir(path):
-        raise UsageError(f"{path} is a directory, not a model program")
+        raise UsageError(f"{path} is a directory, not {what}")
     try:
         size = os.path.getsize(path)
         if size > _MAX_PROGRAM_BYTES:
-            raise UsageError(f"{path} is {size} bytes; model programs are limited to {_MAX_PROGRAM_BYTES} bytes")
+            raise UsageError(f"{path} is {size} bytes; the limit is {_MAX_PROGRAM_BYTES} bytes")
         with open(path, "rb") as handle:
             data = handle.read()
     except PermissionError:
@@ -44,7 +45,7 @@ def _read_program(path: str) -> str:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     if b"\x00" in data:
-        raise UsageError(f"{path} looks like a binary file, not a Python model program")
+        raise UsageError(f"{path} looks like a binary file, not {what}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -231,7 +232,7 @@ def _read_problem(args: argparse.Namespace) -> str:
     if args.file and args.problem:
         raise UsageError("give the problem either as text or with --file, not both")
     if args.file:
-        text = _read_program(args.file)
+        text = _read_program(args.file, "a problem described in words")
     elif args.problem in (None, "-"):
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError('no problem given: optagent solve "A factory makes..." (or --file FILE, or pipe it in)')
