@@ -22,6 +22,10 @@ class Dialect(StrEnum):
     ORTOOLS = "ortools"
     """CP-SAT, the linear solver wrapper (pywraplp) and MathOpt."""
     PYSCIPOPT = "pyscipopt"
+    GUROBIPY = "gurobipy"
+    """gurobipy-style programs; run on HiGHS/SCIP through :mod:`solvers.compat` unless the real package is asked for."""
+    COPTPY = "coptpy"
+    """coptpy-style programs (what ORLM writes); run through :mod:`solvers.compat` the same way."""
 
     @classmethod
     def parse(cls, name: str) -> Dialect:
@@ -35,7 +39,15 @@ class Dialect(StrEnum):
             raise UnknownDialectError(f"unknown dialect {name!r}; choose one of: {choices}") from None
 
 
-_ALIASES = {"highs": "highspy", "scip": "pyscipopt", "or-tools": "ortools", "cp-sat": "ortools", "cpsat": "ortools"}
+_ALIASES = {
+    "gurobi": "gurobipy",
+    "copt": "coptpy",
+    "highs": "highspy",
+    "scip": "pyscipopt",
+    "or-tools": "ortools",
+    "cp-sat": "ortools",
+    "cpsat": "ortools",
+}
 
 # Top-level module name -> dialect. Order of `Dialect` breaks ties when a program imports several.
 _MODULE_DIALECT = {
@@ -44,6 +56,8 @@ _MODULE_DIALECT = {
     "cvxpy": Dialect.CVXPY,
     "ortools": Dialect.ORTOOLS,
     "pyscipopt": Dialect.PYSCIPOPT,
+    "gurobipy": Dialect.GUROBIPY,
+    "coptpy": Dialect.COPTPY,
 }
 
 
