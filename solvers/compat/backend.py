@@ -1,0 +1,365 @@
+"""The two solve back ends of the compat layer: HiGHS (in bulk, through ``passModel``) and SCIP.
+
+Each takes a :class:`~solvers.compat.lowering.Lowered` problem and the model's parameters (lower-case names) and
+returns a :class:`RawResult` in our own vocabulary; neither prints anything (the fronts print their own short log).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from solvers.capture import finite, gap, limit_termination
+from solvers.capture.highspy import LinearInstance, _bounds, _compress
+from solvers.compat.lowering import INF, Lowered
+
+__all__ = ["RawResult", "lowered_instance", "solve_highs", "solve_scip"]
+
+_HIGHS_STATUS = {
+    "kOptimal": "optimal",
+    "kModelEmpty": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnbounded": "unbounded",
+    "kUnboundedOrInfeasible": "infeasible_or_unbounded",
+    "kTimeLimit": "limit",
+    "kIterationLimit": "limit",
+    "kSolutionLimit": "limit",
+    "kObjectiveBound": "limit",
+    "kObjectiveTarget": "limit",
+    "kInterrupt": "limit",
+    "kHighsInterrupt": "limit",
+    "kMemoryLimit": "limit",
+}
+_SCIP_STATUS = {
+    "optimal": "optimal",
+    "infeasible": "infeasible",
+    "unbounded": "unbounded",
+    "inforunbd": "infeasible_or_unbounded",
+    "gaplimit": "optimal",  # the gap tolerance the model asked for (Gurobi and COPT call this optimal too)
+}
+_FEASIBLE_SOLUTION = 2
+
+
+@dataclass
+class RawResult:
+    """What a back end reports, per lowered column and row."""
+
+    termination: str = "unknown"
+    raw_status: str = ""
+    limit: str = ""
+    """For a limit stop: ``time``, ``nodes``, ``solutions``, ``iterations`` or ``interrupt``."""
+    solver: str = ""
+    version: str = ""
+    col_values: list[float] | None = None
+    objective: float | None = None
+    bound: float | None = None
+    mip_gap: float | None = None
+    row_duals: list[float] | None = None
+    row_activity: list[float] | None = None
+    col_duals: list[float] | None = None
+    runtime: float = 0.0
+    iterations: int = 0
+    nodes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def lowered_instance(low: Lowered) -> LinearInstance:
+    """The lowered problem (linear rows, optional quadratic objective) as a :class:`LinearInstance`."""
+    a_rows: list[int] = []
+    a_cols: list[int] = []
+    a_vals: list[float] = []
+    for i, (cols, vals, _lo, _hi, _name) in enumerate(low.rows):
+        a_rows.extend([i] * len(cols))
+        a_cols.extend(cols)
+        a_vals.extend(vals)
+    q_rows = [i for i, _ in low.qobj]
+    q_cols = [j for _, j in low.qobj]
+    return LinearInstance(
+        col_names=list(low.names),
+        col_cost=list(low.cost),
+        col_lower=list(low.lb),
+        col_upper=list(low.ub),
+        col_integer=list(low.integer),
+        row_lower=[r[2] for r in low.rows],
+        row_upper=[r[3] for r in low.rows],
+        a_rows=a_rows,
+        a_cols=a_cols,
+        a_vals=a_vals,
+        row_names=[r[4] for r in low.rows],
+        maximize=low.maximize,
+        offset=low.offset,
+        q_rows=q_rows,
+        q_cols=q_cols,
+        q_vals=list(low.qobj.values()),
+    )
+
+
+# -- HiGHS --------------------------------------------------------------------------------------------------------
+
+
+def highs_model(inst: LinearInstance, *, relax: bool = False) -> Any:
+    """A ``highspy.HighsModel`` built from arrays in one go (no per-element calls)."""
+    import highspy
+
+    n = len(inst.col_cost)
+    m = len(inst.row_lower)
+    model = highspy.HighsModel()
+    lp = model.lp_
+    lp.num_col_ = n
+    lp.num_row_ = m
+    lp.col_cost_ = np.asarray(inst.col_cost, dtype=float).reshape(-1)
+    lp.col_lower_ = _bounds(inst.col_lower, n)
+    lp.col_upper_ = _bounds(inst.col_upper, n)
+    lp.row_lower_ = _bounds(inst.row_lower, m)
+    lp.row_upper_ = _bounds(inst.row_upper, m)
+    lp.offset_ = float(inst.offset)
+    lp.sense_ = highspy.ObjSense.kMaximize if inst.maximize else highspy.ObjSense.kMinimize
+    rows = np.asarray(inst.a_rows, dtype=np.int64).reshape(-1)
+    cols = np.asarray(inst.a_cols, dtype=np.int64).reshape(-1)
+    vals = np.asarray(inst.a_vals, dtype=float).reshape(-1)
+    start, index, value = _compress(cols, rows, vals, n, m)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = m
+    integer = np.asarray(inst.col_integer, dtype=bool).reshape(-1)
+    if not relax and integer.size and integer.any():
+        kinds = highspy.HighsVarType
+        lp.integrality_ = [kinds.kInteger if flag else kinds.kContinuous for flag in integer]
+    if len(inst.q_vals):
+        qi = np.asarray(inst.q_rows, dtype=np.int64)
+        qj = np.asarray(inst.q_cols, dtype=np.int64)
+        qv = np.asarray(inst.q_vals, dtype=float)
+        low, high = np.maximum(qi, qj), np.minimum(qi, qj)
+        qv = np.where(low == high, 2.0 * qv, qv)
+        h_start, h_index, h_value = _compress(high, low, qv, n, n)
+        if h_value.size:
+            hessian = model.hessian_
+            hessian.dim_ = n
+            hessian.format_ = highspy.HessianFormat.kTriangular
+            hessian.start_ = h_start
+            hessian.index_ = h_index
+            hessian.value_ = h_value
+    return model
+
+
+def _highs_options(highs: Any, params: dict[str, Any], is_mip: bool) -> list[str]:
+    notes: list[str] = []
+    highs.setOptionValue("output_flag", False)
+    if "timelimit" in params and math.isfinite(float(params["timelimit"])):
+        highs.setOptionValue("time_limit", max(0.0, float(params["timelimit"])))
+    highs.setOptionValue("mip_rel_gap", float(params.get("mipgap", 1e-6)))
+    if "mipgapabs" in params:
+        highs.setOptionValue("mip_abs_gap", float(params["mipgapabs"]))
+    if "seed" in params:
+        highs.setOptionValue("random_seed", int(params["seed"]) % 2147483647)
+    if "presolve" in params and int(params["presolve"]) == 0:
+        highs.setOptionValue("presolve", "off")
+    if "nodelimit" in params and math.isfinite(float(params["nodelimit"])):
+        highs.setOptionValue("mip_max_nodes", int(params["nodelimit"]))
+    if "solutionlimit" in params:
+        highs.setOptionValue("mip_max_improving_sols", int(params["solutionlimit"]))
+    if "feasibilitytol" in params:
+        highs.setOptionValue("primal_feasibility_tolerance", float(params["feasibilitytol"]))
+    if "intfeastol" in params:
+        highs.setOptionValue("mip_feasibility_tolerance", float(params["intfeastol"]))
+    if "optimalitytol" in params:
+        highs.setOptionValue("dual_feasibility_tolerance", float(params["optimalitytol"]))
+    method = params.get("method")
+    if method is not None and not is_mip:
+        choice = {0: "simplex", 1: "simplex", 2: "ipm"}.get(int(method))
+        if choice:
+            highs.setOptionValue("solver", choice)
+    return notes
+
+
+def solve_highs(low: Lowered, params: dict[str, Any]) -> RawResult:
+    """Solve an LP, MILP or convex continuous QP with HiGHS."""
+    import highspy
+
+    inst = lowered_instance(low)
+    make: Any = highspy.Highs
+    highs = make()
+    is_mip = low.has_integer
+    notes = _highs_options(highs, params, is_mip)
+    out = RawResult(solver="highs", version=str(highs.version()), notes=notes)
+    if highs.passModel(highs_model(inst)) == highspy.HighsStatus.kError:
+        out.termination = "solver_error"
+        out.raw_status = "kModelError"
+        return out
+    start = time.perf_counter()
+    highs.run()
+    out.runtime = time.perf_counter() - start
+    status = highs.getModelStatus()
+    name = status.name
+    info = highs.getInfo()
+    has_solution = bool(info.valid) and int(info.primal_solution_status) == _FEASIBLE_SOLUTION
+    mapped = _HIGHS_STATUS.get(name, "unknown")
+    if mapped == "unknown" and name.endswith("Error"):
+        mapped = "solver_error"
+    if mapped == "infeasible_or_unbounded" and not is_mip and params.get("presolve", 1) != 0:
+        # Presolve only proved "no optimum": without it the simplex method says which of the two it is.
+        highs.setOptionValue("presolve", "off")
+        highs.run()
+        status = highs.getModelStatus()
+        name = status.name
+        info = highs.getInfo()
+        has_solution = bool(info.valid) and int(info.primal_solution_status) == _FEASIBLE_SOLUTION
+        mapped = _HIGHS_STATUS.get(name, "unknown")
+    out.raw_status = name
+    if mapped == "limit":
+        out.limit = {"kTimeLimit": "time", "kIterationLimit": "iterations", "kSolutionLimit": "solutions"}.get(
+            name, "interrupt"
+        )
+        if name == "kSolutionLimit" and is_mip and "nodelimit" in params:
+            out.limit = "nodes"
+    out.termination = limit_termination(has_solution) if mapped == "limit" else mapped
+    out.iterations = int(info.simplex_iteration_count) + max(0, int(info.ipm_iteration_count))
+    out.nodes = int(info.mip_node_count) if is_mip else 0
+    solution = highs.getSolution()
+    if has_solution and solution.value_valid:
+        out.col_values = [float(v) for v in solution.col_value]
+        out.row_activity = [float(v) for v in solution.row_value]
+        out.objective = finite(info.objective_function_value)
+    if is_mip:
+        out.bound = finite(info.mip_dual_bound)
+        if out.objective is not None:
+            out.mip_gap = gap(out.objective, out.bound)
+    elif out.termination == "optimal":
+        out.bound = out.objective
+        out.mip_gap = 0.0
+        if solution.dual_valid:
+            out.row_duals = [float(v) for v in solution.row_dual]
+            out.col_duals = [float(v) for v in solution.col_dual]
+    return out
+
+
+def highs_iis(low: Lowered) -> tuple[set[int], dict[int, str]] | None:
+    """Rows and column bounds of an irreducible infeasible subset of the (relaxed) linear rows, or None."""
+    import highspy
+
+    make: Any = highspy.Highs
+    highs = make()
+    highs.setOptionValue("output_flag", False)
+    highs.passModel(highs_model(lowered_instance(low), relax=True))
+    highs.setOptionValue("iis_strategy", 4)
+    status, iis = highs.getIis()
+    if status == highspy.HighsStatus.kError or not iis.valid_:
+        return None
+    rows = {int(i) for i in iis.row_index_}
+    cols: dict[int, str] = {}
+    for j, code in zip(list(iis.col_index_), list(iis.col_bound_), strict=False):
+        side = {2: "lower", 3: "upper", 4: "both"}.get(int(code))
+        if side is not None:
+            cols[int(j)] = side
+    return rows, cols
+
+
+# -- SCIP ---------------------------------------------------------------------------------------------------------
+
+
+def _scip_params(model: Any, params: dict[str, Any]) -> None:
+    if "timelimit" in params and math.isfinite(float(params["timelimit"])):
+        model.setParam("limits/time", max(0.0, float(params["timelimit"])))
+    model.setParam("limits/gap", float(params.get("mipgap", 1e-6)))
+    if "mipgapabs" in params:
+        model.setParam("limits/absgap", float(params["mipgapabs"]))
+    if "seed" in params:
+        model.setParam("randomization/randomseedshift", int(params["seed"]) % 2147483647)
+    if "presolve" in params and int(params["presolve"]) == 0:
+        model.setParam("presolving/maxrounds", 0)
+    if "nodelimit" in params and math.isfinite(float(params["nodelimit"])):
+        model.setParam("limits/nodes", int(params["nodelimit"]))
+    if "solutionlimit" in params:
+        model.setParam("limits/solutions", int(params["solutionlimit"]))
+    if "feasibilitytol" in params:
+        model.setParam("numerics/feastol", float(params["feasibilitytol"]))
+    threads = params.get("threads")
+    if threads:
+        model.setParam("parallel/maxnthreads", max(1, min(int(threads), os.cpu_count() or 1)))
+
+
+def solve_scip(low: Lowered, params: dict[str, Any]) -> RawResult:
+    """Solve anything the lowered problem can hold with SCIP (quadratic rows, indicators, SOS, nonconvex)."""
+    import pyscipopt
+
+    model = pyscipopt.scip.Model()
+    model.hideOutput()
+    _scip_params(model, params)
+    out = RawResult(solver="scip", version=str(model.version()))
+    variables = []
+    for j in range(len(low.names)):
+        vtype = "C"
+        if low.integer[j]:
+            vtype = "B" if low.lb[j] >= 0 and low.ub[j] <= 1 else "I"
+        lb = None if low.lb[j] == -INF else low.lb[j]
+        ub = None if low.ub[j] == INF else low.ub[j]
+        variables.append(model.addVar(name=f"x{j}", vtype=vtype, lb=lb, ub=ub))
+    quicksum = pyscipopt.quicksum
+    for i, (cols, vals, lo, hi, _name) in enumerate(low.rows):
+        expr = quicksum(c * variables[j] for j, c in zip(cols, vals, strict=True))
+        _add_range(model, expr, lo, hi, f"r{i}")
+    for i, (lin, quad, lo, hi, _name) in enumerate(low.qrows):
+        expr = quicksum(c * variables[j] for j, c in lin.items()) + quicksum(
+            c * variables[a] * variables[b] for (a, b), c in quad.items()
+        )
+        _add_range(model, expr, lo, hi, f"q{i}")
+    for i, (binvar, active, terms, rhs, _name) in enumerate(low.indicators):
+        cons = quicksum(c * variables[j] for j, c in terms.items()) <= rhs
+        model.addConsIndicator(cons, variables[binvar], activeone=active, name=f"ind{i}")
+    for i, (kind, cols, weights) in enumerate(low.sos):
+        add = model.addConsSOS1 if kind == 1 else model.addConsSOS2
+        add([variables[j] for j in cols], weights=weights, name=f"sos{i}")
+    objective = quicksum(c * variables[j] for j, c in enumerate(low.cost) if c)
+    if low.qobj:
+        # SCIP's objective is linear: minimise t subject to t >= f(x) (t <= f(x) when maximising).
+        t = model.addVar(name="objective_epigraph", lb=None, ub=None)
+        quad = objective + quicksum(c * variables[a] * variables[b] for (a, b), c in low.qobj.items())
+        if low.maximize:
+            model.addCons(t - quad <= 0, name="objective_epigraph")
+        else:
+            model.addCons(quad - t <= 0, name="objective_epigraph")
+        objective = t
+    model.setObjective(objective + low.offset, "maximize" if low.maximize else "minimize")
+    start = time.perf_counter()
+    model.optimize()
+    out.runtime = time.perf_counter() - start
+    raw = str(model.getStatus())
+    out.raw_status = raw
+    has_solution = model.getNSols() > 0
+    mapped = _SCIP_STATUS.get(raw, "limit" if raw != "unknown" else "unknown")
+    if mapped == "limit":
+        out.limit = {"timelimit": "time", "nodelimit": "nodes", "totalnodelimit": "nodes", "sollimit": "solutions"}.get(
+            raw, "interrupt"
+        )
+    out.termination = limit_termination(has_solution) if mapped == "limit" else mapped
+    out.nodes = int(model.getNNodes())
+    if has_solution and out.termination in ("optimal", "feasible"):
+        sol = model.getBestSol()
+        out.col_values = [float(model.getSolVal(sol, v)) for v in variables]
+        out.objective = finite(model.getSolObjVal(sol))
+        values = out.col_values
+        out.row_activity = [sum(c * values[j] for j, c in zip(cols, vals, strict=True)) for cols, vals, *_ in low.rows]
+    bound = finite(model.getDualbound())
+    if low.has_integer or low.scip_only or low.qobj:
+        out.bound = bound
+        if out.objective is not None:
+            out.mip_gap = gap(out.objective, bound)
+    return out
+
+
+def _add_range(model: Any, expr: Any, lo: float, hi: float, name: str) -> None:
+    if lo == hi:
+        model.addCons(expr == lo, name=name)
+        return
+    if lo > -INF:
+        model.addCons(expr >= lo, name=f"{name}_lo" if hi < INF else name)
+    if hi < INF:
+        model.addCons(expr <= hi, name=name)
