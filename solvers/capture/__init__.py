@@ -3,7 +3,9 @@
 The sandbox worker imports the solver libraries and calls :func:`install_all` once; each capture module
 (``highspy``, ``pyomo``, ``cvxpy``, ``ortools``, ``pyscipopt``) wraps its library's solve entry points so that every
 solve the program makes hands one record to the :class:`~solvers.capture.recorder.Recorder`, read from the solver
-object itself rather than from anything the program prints.
+object itself rather than from anything the program prints. The commercial dialects (``gurobipy``, ``coptpy``) are
+captured either through optagent's compatibility layer (``compat``) or, where the worker routes them to the real
+packages, by the ``gurobipy`` / ``coptpy`` capture modules; the worker says which (see :func:`install_all`).
 
 This package module also holds the pieces the capture modules share: the empty record, the guarded
 "prepare / solve / finish" call that never lets a capture bug break the user's program, and small numeric helpers.
@@ -17,7 +19,7 @@ import importlib.util
 import math
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CAPTURE_MODULES",
+    "COMMERCIAL_MODULES",
     "INSTALL_ERRORS",
     "SOLUTION_TERMINATIONS",
     "CaptureSession",
@@ -41,6 +44,11 @@ __all__ = [
 CAPTURE_MODULES = ("highspy", "pyomo", "cvxpy", "ortools", "pyscipopt")
 """Library name == capture module name. Order matters only for the list :func:`install_all` returns."""
 
+COMMERCIAL_MODULES = ("gurobipy", "coptpy")
+"""Commercial dialects. The name a program imports is either optagent's look-alike (:mod:`solvers.compat`, captured
+by ``solvers.capture.compat``) or the real package (captured by the capture module of the same name), so they are
+never found by name the way :data:`CAPTURE_MODULES` are: the caller of :func:`install_all` says which is which."""
+
 INSTALL_ERRORS: dict[str, str] = {}
 """Libraries that are importable but whose capture failed to install, with the reason (for the worker's log)."""
 
@@ -50,15 +58,25 @@ _T = TypeVar("_T")
 SOLUTION_TERMINATIONS = frozenset({"optimal", "feasible"})
 
 
-def install_all(recorder: Recorder) -> list[str]:
+def install_all(recorder: Recorder, *, commercial: Mapping[str, str] | None = None) -> list[str]:
     """Install the capture of every solver library that can be imported here.
 
     A library that is absent is skipped silently (the project supports partial installs); one that is present but
     whose capture fails to install is skipped too, with the reason kept in :data:`INSTALL_ERRORS`, so that one
     broken optional library cannot take the other dialects down with it.
 
+    Args:
+        recorder: Where captured solves go.
+        commercial: How each of :data:`COMMERCIAL_MODULES` was routed by the caller: ``"real"`` (the installed
+            package is what ``import gurobipy`` gives; its own capture module is installed) or ``"compat"`` (the
+            name is bound to :mod:`solvers.compat`; ``solvers.capture.compat`` is installed, once for both). A
+            name left out is not captured. Looking the names up here could not tell the two apart: after the
+            worker binds ``sys.modules["gurobipy"]`` to the look-alike, ``find_spec("gurobipy")`` finds it, and
+            wrapping it as if it were the real package would be wrong.
+
     Returns:
-        The names of the libraries whose solve calls are now captured.
+        The names of the captures now installed: libraries, then ``gurobipy`` / ``coptpy`` for real packages, then
+        ``compat`` for the compatibility layer.
     """
     installed: list[str] = []
     for name in CAPTURE_MODULES:
@@ -67,14 +85,61 @@ def install_all(recorder: Recorder) -> list[str]:
                 continue
         except (ImportError, ValueError):
             continue
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-            module.install(recorder)
-        except Exception as exc:  # noqa: BLE001 - any failure means "not captured", reported, never raised
-            INSTALL_ERRORS[name] = f"{type(exc).__name__}: {exc}"
-            continue
-        installed.append(name)
+        if name == "cvxpy":
+            try:
+                _hide_commercial_from_cvxpy()
+            except Exception as exc:  # noqa: BLE001 - reported, never raised
+                INSTALL_ERRORS["cvxpy-commercial"] = f"{type(exc).__name__}: {exc}"
+        if _install(name, recorder):
+            installed.append(name)
+    routes = dict(commercial or {})
+    for name in COMMERCIAL_MODULES:
+        if routes.get(name) == "real" and _install(name, recorder):
+            installed.append(name)
+    if "compat" in routes.values() and _install("compat", recorder):
+        installed.append("compat")
     return installed
+
+
+_CVXPY_HIDDEN = frozenset({"GUROBI", "COPT"})
+
+
+def _hide_commercial_from_cvxpy() -> None:
+    """Make CVXPY treat Gurobi and COPT as not installed, whatever ``import gurobipy`` / ``import coptpy`` give.
+
+    CVXPY decides which solvers exist by importing their Python packages. With the real gurobipy or coptpy installed
+    it prefers them for LPs, so a CVXPY program's answer would depend on a commercial package being present (and on
+    its size-limited licence); with the sandbox's compatibility layer bound to those names, CVXPY would drive the
+    look-alike through its Gurobi interface and fail. Hidden, they get the open-source substitutes the cvxpy capture
+    gives any solver that is not installed (HiGHS, CLARABEL, SCIP), as on a machine without them. Programs that want
+    Gurobi or COPT themselves use the gurobipy/coptpy dialects, where the sandbox's ``commercial`` setting decides.
+    """
+    from cvxpy.reductions.solvers import defines
+
+    for map_name in ("SOLVER_MAP_CONIC", "SOLVER_MAP_QP", "SOLVER_MAP_NLP"):
+        for name, solver in dict(getattr(defines, map_name, {})).items():
+            if name in _CVXPY_HIDDEN:
+                solver.is_installed = _not_installed
+    # CVXPY snapshots the installed solvers at import; other modules hold these very lists, so edit them in place.
+    for list_name in ("INSTALLED_SOLVERS", "INSTALLED_CONIC_SOLVERS", "INSTALLED_MI_SOLVERS"):
+        names = getattr(defines, list_name, None)
+        if isinstance(names, list):
+            names[:] = [n for n in names if n not in _CVXPY_HIDDEN]
+
+
+def _not_installed() -> bool:
+    return False
+
+
+def _install(name: str, recorder: Recorder) -> bool:
+    """Install the capture module ``solvers.capture.<name>``; on failure keep the reason and return False."""
+    try:
+        module = importlib.import_module(f"{__name__}.{name}")
+        module.install(recorder)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not captured", reported, never raised
+        INSTALL_ERRORS[name] = f"{type(exc).__name__}: {exc}"
+        return False
+    return True
 
 
 def empty_record(dialect: str) -> dict[str, Any]:

@@ -192,6 +192,7 @@ class SandboxPool:
             "certify_time_limit_s": s.certify_time_limit_s,
             "export_instances": s.export_instances,
             "preload": list(s.preload),
+            "commercial": s.commercial,
             "extra_env": dict(s.extra_env),
             "artifacts_dir": self._artifacts,
             "package_root": _PACKAGE_ROOT,

@@ -8,10 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ISOLATION_MODES", "SandboxSettings"]
+__all__ = ["COMMERCIAL_MODES", "ISOLATION_MODES", "SandboxSettings"]
 
 ISOLATION_MODES = ("auto", "bwrap", "namespaces", "none")
 """``auto`` uses bubblewrap when it is installed and works, else the pure-Python namespace fallback."""
+
+COMMERCIAL_MODES = ("compat", "real")
+"""What ``import gurobipy`` / ``import coptpy`` gives a program: ``compat`` is optagent's open-source look-alike
+(:mod:`solvers.compat`, solving on HiGHS/SCIP); ``real`` is the installed commercial package, where there is one."""
 
 _ENV_PREFIX = "OPTAGENT_SANDBOX_"
 
@@ -54,10 +58,17 @@ class SandboxSettings:
     """Modules each worker imports once, so runs skip their import cost."""
     extra_env: Mapping[str, str] = field(default_factory=dict)
     """Variables passed to programs in addition to the minimal safe environment (never the caller's)."""
+    commercial: str = "compat"
+    """One of :data:`COMMERCIAL_MODES`. ``compat`` (the default) makes results reproducible on any machine and
+    independent of licences; ``real`` runs the installed gurobipy/coptpy (falling back to compat, with a note on
+    each solve, for a package that is not installed), for users with licences and for measuring the compat layer
+    against the real thing (``scripts/compat_coverage.py``)."""
 
     def __post_init__(self) -> None:
         if self.isolation not in ISOLATION_MODES:
             raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}, not {self.isolation!r}")
+        if self.commercial not in COMMERCIAL_MODES:
+            raise ValueError(f"commercial must be one of {', '.join(COMMERCIAL_MODES)}, not {self.commercial!r}")
         for name in ("time_limit_s", "memory_mb", "max_file_mb", "max_processes", "max_output_bytes"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")

@@ -21,6 +21,7 @@ import fcntl
 import functools
 import gc
 import importlib
+import importlib.util
 import io
 import json
 import os
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import time
 import traceback
+import types
 from typing import Any
 
 from solvers.sandbox import isolation
@@ -99,6 +101,10 @@ class Worker:
         self.pid_namespaces = False
         self.zygote: socket.socket | None = None
         self.certify: Any = None
+        self.commercial: dict[str, str] = {}
+        """How ``import gurobipy`` / ``import coptpy`` resolve in this worker's runs: ``real`` or ``compat``."""
+        self.fallback_notes: dict[str, str] = {}
+        """Dialects the caller wanted on the real package but that run on compat, with the note each solve gets."""
 
     # -- start-up ------------------------------------------------------------------------------------------------
 
@@ -133,6 +139,7 @@ class Worker:
                 importlib.import_module(module)
             except Exception as exc:  # a missing optional library must not stop the worker
                 self.notes.append(f"preload of {module} failed: {type(exc).__name__}: {exc}")
+        self.commercial = self._route_commercial()
         from solvers.capture.recorder import Recorder
 
         self.recorder = Recorder(write=lambda _line: None, workdir=self.tmp_root)
@@ -140,7 +147,14 @@ class Worker:
         try:
             from solvers.capture import install_all
 
-            installed = install_all(self.recorder)
+            installed = install_all(self.recorder, commercial=self.commercial)
+            from solvers.capture import INSTALL_ERRORS
+
+            # A commercial dialect that runs but whose solves would go unrecorded must say why on every run.
+            expected = {"compat" if route == "compat" else name for name, route in self.commercial.items()}
+            for name in sorted(expected - set(installed)):
+                reason = INSTALL_ERRORS.get(name, "its capture did not install")
+                self.notes.append(f"solves through the {name} capture are not recorded: {reason}")
         except Exception as exc:
             self.notes.append(f"solve capture unavailable: {type(exc).__name__}: {exc}")
         try:
@@ -161,10 +175,62 @@ class Worker:
             "type": "ready",
             "pid": os.getpid(),
             "captures": installed,
+            "commercial": self.commercial,
             "network_isolated": self.network_isolated,
             "uid": self.uid,
             "notes": self.notes,
         }
+
+    def _route_commercial(self) -> dict[str, str]:
+        """Decide, once and before any program runs, what ``import gurobipy`` / ``import coptpy`` give a program.
+
+        With ``commercial="compat"`` (the default) the names are bound in ``sys.modules`` to optagent's look-alikes
+        (:mod:`solvers.compat`), so ``import gurobipy as gp``, ``from gurobipy import GRB`` and ``from coptpy import
+        *`` all reach them without the real package being installed or licensed. With ``real`` the installed package
+        is imported (it then loads in the zygote, like the other preloaded libraries) and keeps its own name; a
+        package that is not installed falls back to compat, and every solve of that dialect says so in its notes.
+
+        Done here, in the worker, because the zygote and every run are forked from it and inherit the binding: a
+        run never imports anything of the harness itself (``solvers`` is unreadable to it and removed from the
+        module table before the program starts), so every module of the compat layer is imported now as well.
+
+        Returns:
+            ``{"gurobipy": "real" | "compat", "coptpy": ...}``; a dialect available neither way is left out, and
+            programs importing it fail as they would without the package.
+        """
+        from solvers.capture import COMMERCIAL_MODULES
+
+        wanted = self.config.get("commercial", "compat")
+        # Only for tests: names to treat as not installed, to exercise the fallback on a machine that has them.
+        hidden = set(self.config.get("commercial_unavailable") or ())
+        routes: dict[str, str] = {}
+        for name in COMMERCIAL_MODULES:
+            if wanted == "real" and name not in hidden and _spec_exists(name):
+                try:
+                    importlib.import_module(name)
+                except Exception as exc:  # a broken install: say so and fall back
+                    self.notes.append(f"the real {name} failed to import ({type(exc).__name__}: {exc})")
+                else:
+                    routes[name] = "real"
+                    continue
+            try:
+                module = _import_compat(name)
+            except Exception as exc:
+                # Never let the real package stand in unrequested (uncaptured, licence-dependent): the name fails.
+                reason = f"{name} is unavailable: the compat layer failed to import ({type(exc).__name__}: {exc})"
+                self.notes.append(reason)
+                sys.modules[name] = _unavailable_module(name, f"optagent sandbox: {reason}")
+                continue
+            sys.modules[name] = module
+            routes[name] = "compat"
+            if wanted == "real":
+                note = (
+                    f"the real {name} was requested but is not installed here (or failed to import): this solve ran "
+                    f"on optagent's {name} compatibility layer (open-source solvers), not on {name}"
+                )
+                self.fallback_notes[name] = note
+                self.notes.append(note)
+        return routes
 
     def _private_mounts(self) -> None:
         """Namespaces fallback as root: a mount namespace of the worker's own (see isolation.private_mounts)."""
@@ -707,6 +773,10 @@ class Worker:
         for index, record in enumerate(solves):
             result = dict(record["result"])
             result.pop("certification", None)
+            fallback = self.fallback_notes.get(str(result.get("dialect")))
+            if fallback is not None:
+                notes = result.get("notes")
+                result["notes"] = [*notes, fallback] if isinstance(notes, list) else [fallback]
             path = result.get("instance_path")
             result["instance_path"] = None
             if isinstance(path, str) and _inside(path, workdir):
@@ -928,6 +998,50 @@ def _classify(
             return "ok", ""
         return "no_solve_call", "the program finished without calling a solver; printed numbers are not answers"
     return "runtime_error", f"the program exited with status {code} before finishing"
+
+
+def _spec_exists(name: str) -> bool:
+    """True when the top-level module ``name`` is installed (found on the path, not merely bound in sys.modules)."""
+    if name in sys.modules:
+        return getattr(sys.modules[name], "__name__", "") == name
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _unavailable_module(name: str, reason: str) -> types.ModuleType:
+    """A stand-in for a dialect that cannot run here: importing it works, using any of it raises ImportError."""
+    module = types.ModuleType(name, reason)
+
+    def __getattr__(attribute: str) -> Any:
+        if attribute.startswith("__") and attribute.endswith("__"):
+            raise AttributeError(attribute)
+        raise ImportError(reason)
+
+    module.__dict__["__getattr__"] = __getattr__
+    return module
+
+
+def _import_compat(name: str) -> Any:
+    """Import ``solvers.compat.<name>`` and every other module of the compat package; return the former.
+
+    The whole package is loaded now because a program cannot load any of it later: the harness's modules are
+    removed from ``sys.modules`` before the program starts and the audit hook blocks reading the harness's files.
+    For the same reason the compat layer binds what it uses at module level: an ``import solvers...`` inside one of
+    its functions would re-import from disk at solve time and end the run as a sandbox violation (a test in
+    ``tests/solvers/test_commercial_routing.py`` checks for such imports).
+    """
+    import pkgutil
+
+    module = importlib.import_module(f"solvers.compat.{name}")
+    package = importlib.import_module("solvers.compat")
+    for info in pkgutil.walk_packages(package.__path__, prefix="solvers.compat."):
+        try:
+            importlib.import_module(info.name)
+        except Exception:  # an optional helper that cannot load here is the compat layer's business
+            continue
+    return module
 
 
 def _world_traversable(path: str) -> bool:
