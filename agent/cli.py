@@ -156,6 +156,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = SandboxSettings.from_env(workers=1)
     if args.time_limit is not None:
         settings = settings.replace(time_limit_s=args.time_limit)
+    if args.real_solvers:
+        settings = settings.replace(commercial="real")
     from solvers.sandbox import SandboxPool
 
     pool = SandboxPool(settings)
@@ -440,6 +442,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--time-limit", type=float, default=None, metavar="S", help="wall-clock limit in seconds")
     run.add_argument("--json", action="store_true", help="print the CodeRun as JSON (see `optagent schema`)")
     run.add_argument("--keep-instances", metavar="DIR", help="copy exported LP/MPS instances into DIR")
+    run.add_argument(
+        "--real-solvers",
+        action="store_true",
+        help="run gurobipy/coptpy programs on the installed gurobipy/coptpy packages (your licence and their size "
+        "limits apply) instead of optagent's open-source compatibility layer on HiGHS/SCIP; a package that is not "
+        "installed still runs on the compatibility layer, with a note on each solve "
+        "(same as OPTAGENT_SANDBOX_COMMERCIAL=real)",
+    )
     run.set_defaults(func=_cmd_run)
     solve = sub.add_parser("solve", help="formulate, write, run and check a model for a problem described in words")
     solve.add_argument("problem", nargs="?", help="the problem text (or - to read standard input)")
@@ -463,6 +473,9 @@ def build_parser() -> argparse.ArgumentParser:
     solve.set_defaults(func=_cmd_solve)
     schema = sub.add_parser("schema", help="print the JSON Schema of `optagent run --json` output")
     schema.set_defaults(func=_cmd_schema)
+    from benchmarks.cli import add_bench_parser  # here, not at the top: benchmarks imports agent, not the reverse
+
+    add_bench_parser(sub)
     return parser
 
 
@@ -484,4 +497,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m agent.cli` runs this file as __main__; call the package module's main instead, so the error classes
+    # that benchmarks.cli raises (it imports agent.cli) are the ones main() catches.
+    from agent.cli import main as package_main
+
+    sys.exit(package_main())
