@@ -12,10 +12,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any
 
 from solvers import CodeRun, ModelProgram, ObjectiveSense, Termination
-from solvers.types import from_dict, to_dict
+from solvers.types import JsonRoundTrip
 
 __all__ = [
     "AgentResult",
@@ -37,19 +37,7 @@ __all__ = [
 ]
 
 
-class _Serializable:
-    """JSON round trip shared by the agent's types, through the solver layer's encoder and pydantic validation."""
-
-    __slots__ = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (enums as their values, non-finite floats as strings)."""
-        return to_dict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Rebuild from :meth:`to_dict` output; raises ``ValueError`` naming the field that does not fit."""
-        return from_dict(cls, data)
+_Serializable = JsonRoundTrip
 
 
 # -- the problem ---------------------------------------------------------------------------------------------------

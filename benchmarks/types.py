@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any
 
-from solvers.types import from_dict, to_dict
+from solvers.types import JsonRoundTrip
 
 __all__ = [
     "AnswerStatus",
@@ -32,17 +32,7 @@ __all__ = [
 ]
 
 
-class _Serializable:
-    __slots__ = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (enums as their values, non-finite floats as strings)."""
-        return to_dict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Rebuild from :meth:`to_dict` output; raises ``ValueError`` naming the field that does not fit."""
-        return from_dict(cls, data)
+_Serializable = JsonRoundTrip
 
 
 class AnswerStatus(StrEnum):

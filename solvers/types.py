@@ -14,12 +14,13 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 __all__ = [
     "Certification",
     "CodeRun",
     "Isolation",
+    "JsonRoundTrip",
     "ModelStats",
     "NoSolutionError",
     "ObjectiveSense",
@@ -313,6 +314,25 @@ def from_dict(cls: type[_T], data: Mapping[str, Any]) -> _T:
     except ValidationError as exc:
         raise ValueError(f"not a valid {cls.__name__}: {exc}") from None
     return value
+
+
+class JsonRoundTrip:
+    """Mixin giving a frozen dataclass ``to_dict``/``from_dict`` through :func:`to_dict` and :func:`from_dict`.
+
+    The agent's and the benchmarks' data types use it, so every record the project writes (a run log line, a
+    checkpointed attempt) is encoded and validated the same way.
+    """
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (enums as their values, non-finite floats as strings)."""
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Rebuild from :meth:`to_dict` output; raises ``ValueError`` naming the field that does not fit."""
+        return from_dict(cls, data)
 
 
 def json_schema(cls: type[Any]) -> dict[str, Any]:
