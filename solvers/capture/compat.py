@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from solvers.capture import CaptureSession, describe
 from solvers.capture.highspy import write_instance
+from solvers.compat.backend import swallow_highs_banner
 from solvers.compat.core import CoreModel, SolveOutcome
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def _export(session: CaptureSession, outcome: SolveOutcome) -> None:
     instance = outcome.instance
     assert instance is not None
     path = session.recorder.instance_path("mps")
+    swallow_highs_banner()  # the writer builds a Highs, maybe the run's first: its banner is not the program's output
     written = write_instance(path, instance)
     session.record["instance_path"] = path
     session.record["instance_format"] = "mps"

@@ -770,6 +770,7 @@ class CoreModel:
             low = self._lower()
             if low.scip_only:
                 raise self._unsupported(f"{self.dialect}.Model.write of quadratic/indicator/SOS constraints")
+            backend.swallow_highs_banner()  # the writer builds a Highs: its banner is not the program's output
             write_instance(path, backend.lowered_instance(low))
         elif lower.endswith((".sol", ".json", ".mst")):
             with open(path, "w", encoding="utf-8") as handle:

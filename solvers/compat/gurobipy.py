@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from solvers.compat.core import _SENSES, CoreModel
-from solvers.compat.expr import Constr, GenExpr, LinExpr, QuadExpr, TempConstr, Var, as_expr, quicksum
+from solvers.compat.expr import EQ, GE, LE, Constr, GenExpr, LinExpr, QuadExpr, TempConstr, Var, as_expr, quicksum
+from solvers.compat.lowering import coerce
 from solvers.compat.tupledict import multidict, tupledict, tuplelist
 
 __all__ = [
@@ -390,6 +391,30 @@ class Model(CoreModel):
     def addRange(self, expr: Any, lower: float, upper: float, name: str = "") -> Any:
         """``lower <= expr <= upper`` as one ranged row."""
         return self._add_range(as_expr(expr), lower, upper, name)
+
+    def _add_range(self, expr: LinExpr | QuadExpr, low: float, high: float, name: str) -> Constr:
+        """A ranged row the way Gurobi stores it: ``expr + Rg<name> == high`` with ``0 <= Rg<name> <= high - low``.
+
+        Gurobi adds a range variable named ``Rg`` + the constraint's name (``addRange`` and ``expr == [lo, hi]``
+        alike): it shows up in ``getVars()`` and ``NumVars``, carries the row's slack (the constraint's ``Slack``
+        is 0, its ``Sense`` is ``=`` and ``RHS`` is ``high``), and stays when the constraint is removed. Programs
+        print ``getVars()`` and read ``Slack``, so the look-alike adds the same column. With one side infinite,
+        Gurobi adds a plain inequality and no variable.
+        """
+        if isinstance(expr, QuadExpr):
+            return super()._add_range(expr, low, high, name)
+        lower, upper = coerce(low), coerce(high)
+        if not (math.isfinite(lower) and math.isfinite(upper)) or lower > upper:
+            if math.isfinite(upper) and not math.isfinite(lower):
+                return self._add_body(expr - upper, LE, name)
+            if math.isfinite(lower) and not math.isfinite(upper):
+                return self._add_body(expr - lower, GE, name)
+            return super()._add_range(expr, low, high, name)
+        label = name or self._default_constr_name("lin", len(self._lins))
+        rg = self._new_var(0.0, upper - lower, 0.0, "C", f"Rg{label}")
+        terms = dict(expr._terms)
+        terms[rg] = terms.get(rg, 0.0) + 1.0
+        return self._add_lin(terms, EQ, upper - expr._const, name)
 
     def addGenConstrMax(self, resvar: Var, vars: Any, constant: float | None = None, name: str = "") -> Any:
         """``resvar = max(vars, constant)``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 import solvers.compat as compat
 import solvers.compat.coptpy as cp
 import solvers.compat.gurobipy as gp
+from solvers.compat import backend
 from solvers.compat.gurobipy import GRB
 
 
@@ -288,3 +290,77 @@ def test_activate_routes_imports() -> None:
     finally:
         compat.deactivate()
     assert sys.modules.get("gurobipy") is not gp
+
+
+def test_add_range_adds_gurobis_range_variable() -> None:
+    """Gurobi stores ``lo <= expr <= hi`` as ``expr + Rg<name> == hi``: the column is visible, the slack is 0.
+
+    Held-out diet program: it printed ``getVars()`` (with ``Rgcalories = 400``) and each range's ``Slack`` (0 on
+    Gurobi, the row's slack on the look-alike before the fix). Expected values are gurobipy 13's.
+    """
+    m = quiet()
+    x = m.addVar(name="x", obj=-1)
+    y = m.addVar(name="y")
+    r = m.addRange(x + 2 * y + 3, 1, 7, "r")
+    m.addRange(x - y, -5, 5)
+    m.update()
+    assert [(v.VarName, v.LB, v.UB) for v in m.getVars()][2:] == [("Rgr", 0.0, 6.0), ("RgR1", 0.0, 10.0)]
+    assert m.NumVars == 4 and m.NumConstrs == 2
+    assert [(c.ConstrName, c.Sense, c.RHS) for c in m.getConstrs()] == [("r", "=", 4.0), ("R1", "=", 5.0)]
+    m.optimize()
+    assert m.ObjVal == pytest.approx(-4.0)
+    assert [v.X for v in m.getVars()] == pytest.approx([4.0, 0.0, 0.0, 1.0])
+    assert [(c.Slack, c.Pi) for c in m.getConstrs()] == [(0.0, -1.0), (0.0, 0.0)]
+    assert r.Slack == 0.0
+    # One infinite side: a plain inequality, no column; equal sides: a column fixed at 0; the list form alike.
+    lt = m.addRange(x, -GRB.INFINITY, 5, "lt")
+    gt = m.addRange(x, 1, GRB.INFINITY, "gt")
+    m.update()
+    assert (lt.Sense, lt.RHS, gt.Sense, gt.RHS, m.NumVars) == ("<", 5.0, ">", 1.0, 4)
+    m.addConstr(x == [1, 3], name="lst")
+    m.update()
+    assert m.getVars()[-1].VarName == "Rglst" and m.getVars()[-1].UB == 2.0
+    m.remove(m.getConstrByName("lst"))
+    m.update()
+    assert m.getVars()[-1].VarName == "Rglst"  # Gurobi keeps the range variable
+
+
+def test_coptpy_ranges_stay_ranged_rows() -> None:
+    """COPT has no range variables: ``addBoundConstr`` keeps one ranged row and adds no column."""
+    m = cp.Envr().createModel("r")
+    m.setParam("Logging", 0)
+    x = m.addVar(name="x")
+    m.addBoundConstr(x, 1, 3, name="b")
+    m.setObjective(x, cp.COPT.MAXIMIZE)
+    m.solve()
+    assert len(m.getVars()) == 1 and m.objval == pytest.approx(3.0)
+
+
+def test_small_quadratic_rows_are_solved_to_relative_precision() -> None:
+    """A risk row ``x'Sx <= 0.003`` must hold to a relative 1e-6, not SCIP's absolute 1e-6.
+
+    sirl_gurobi_examples_or_test-0066: the look-alike returned 0.0803001 (the row violated by 1e-6, a third of a
+    percent of its side); the true optimum is 0.08029703622 (Clarabel at 1e-12; Gurobi with BarQCPConvTol=1e-9 gives
+    0.080297036085, with its default 1e-6 it stops at 0.0802967306, 4e-6 below).
+    """
+    assert backend.quadratic_row_scale({}, {(0, 0): 0.0081, (0, 1): 0.0024}, -math.inf, 0.003) == pytest.approx(
+        1 / 0.0081
+    )
+    assert backend.quadratic_row_scale({0: 2.0}, {(0, 0): 1.0}, -math.inf, 4.0) == 1.0
+    assert backend.quadratic_row_scale({}, {(0, 0): 1e-12}, -math.inf, 0.0) == pytest.approx(1e6)
+    returns = {"S": 0.080, "W": 0.075, "B": 0.090, "G": 0.060}
+    cov = {
+        ("S", "S"): 0.0064, ("S", "W"): 0.0016, ("S", "B"): 0.0024, ("S", "G"): 0.0008,
+        ("W", "W"): 0.0049, ("W", "B"): 0.0012, ("W", "G"): 0.0004,
+        ("B", "B"): 0.0081, ("B", "G"): 0.0016, ("G", "G"): 0.0036,
+    }  # fmt: skip
+    m = quiet()
+    x = m.addVars(returns, lb=0.0, ub=1.0, name="x")
+    m.setObjective(x.prod(returns), GRB.MAXIMIZE)
+    m.addConstr(x.sum() == 1)
+    risk = gp.quicksum(x[i] * x[j] * cov.get((i, j), cov.get((j, i), 0.0)) for i in returns for j in returns)
+    m.addConstr(risk <= 0.0030, "risk")
+    m.optimize()
+    assert m.Status == GRB.OPTIMAL
+    assert m.ObjVal == pytest.approx(0.08029703622191144, rel=1e-7)
+    assert risk.getValue() <= 0.0030 * (1 + 1e-6)

@@ -90,3 +90,27 @@ def test_coptpy_slack_is_the_row_activity_and_pi_matches() -> None:
         m.solve()
         found.append([c.slack, c.pi, c2.slack, c2.pi, x.rc, y.rc])
     assert found[1] == pytest.approx(found[0], abs=1e-9)
+
+
+def test_ranges_match_gurobipy() -> None:
+    """``addRange`` and ``expr == [lo, hi]`` add Gurobi's ``Rg<name>`` column: same columns, rows, values, slacks."""
+    real = pytest.importorskip("gurobipy")
+    found = []
+    for gp in (real, compat_gp):
+        m = gp.Model()
+        m.Params.OutputFlag = 0
+        x = m.addVar(name="x", obj=-1)
+        y = m.addVar(name="y", obj=0.5)
+        m.addRange(x + 2 * y + 3, 1, 7, "r")
+        m.addRange(x - y, -5, 5)
+        m.addConstr(x + y == [2, 9], name="lst")
+        m.addRange(y, -gp.GRB.INFINITY, 3)
+        m.optimize()
+        found.append(
+            (
+                round(m.ObjVal, 9),
+                [(v.VarName, v.LB, min(v.UB, 1e100), round(v.X, 9)) for v in m.getVars()],
+                [(c.ConstrName, c.Sense, c.RHS, round(c.Slack, 9), round(c.Pi, 9)) for c in m.getConstrs()],
+            )
+        )
+    assert found[1] == found[0], found
