@@ -129,6 +129,8 @@ def _default_out(suites: list[str]) -> str:
 
 
 def _progress(total: int) -> Callable[[ItemOutcome], None]:
+    from benchmarks.types import ErrorCategory
+
     count = 0
 
     def show(outcome: ItemOutcome) -> None:
@@ -137,7 +139,11 @@ def _progress(total: int) -> Callable[[ItemOutcome], None]:
         record = outcome.record
         if record is not None and record.score is not None:
             score = record.score
-            verdict = ("pass" if score.passed else score.category.value) + ("" if score.strict else " (strict: fail)")
+            verdict = "pass" if score.passed else score.category.value
+            if score.category is ErrorCategory.UNSCORABLE:
+                verdict += " (no usable ground truth: counted as a failure)"
+            elif not score.strict:
+                verdict += " (strict: fail)"
             if score.passed and score.fallback:
                 verdict += f" via {score.fallback}"
             detail = f"{verdict}, {record.latency_s:.1f} s"

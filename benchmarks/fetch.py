@@ -25,6 +25,7 @@ from benchmarks.suites import (
     UPSTREAM,
     SuiteError,
     answer_raw_text,
+    jsonl_objects,
     parse_answer,
     suite_info_for_path,
     upstream_benchmark,
@@ -94,15 +95,7 @@ def _records(data: bytes, where: str) -> Iterable[dict[str, Any]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FetchError(f"{where}: not UTF-8 ({exc})") from exc
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise FetchError(f"{where}:{number}: invalid JSON ({exc.msg})") from exc
-        if not isinstance(record, dict):
-            raise FetchError(f"{where}:{number}: expected a JSON object")
+    for _, record in jsonl_objects(text, where, FetchError):
         yield record
 
 

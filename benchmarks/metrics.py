@@ -7,7 +7,9 @@ the strict one beside it hides how much the leniency contributed.
 
 :func:`summarize` returns ``{"preset", "samples", "overall", "suites"}``; ``overall`` and each ``suites[name]`` hold
 the same keys, documented in :data:`METRIC_KEYS`. Rates are fractions in [0, 1] (None when nothing is there to
-count); counts are ints.
+count); counts are ints. Every accuracy divides by all the items of the group, as the papers divide by the whole
+suite (ORLM's 85.7 on NL4Opt is 210/245, its 8 placeholder answers counted as failures); ``unscorable`` counts the
+items whose ground truth cannot judge any answer, so a reader can discount them.
 """
 
 from __future__ import annotations
@@ -22,26 +24,27 @@ from benchmarks.types import AnswerStatus, ItemRecord, PredictionStatus, SampleR
 __all__ = ["METRIC_KEYS", "format_summary", "pass_at_k", "summarize"]
 
 METRIC_KEYS: Mapping[str, str] = {
-    "items": "records in the group (every item that finished, scorable or not)",
-    "scorable": "items whose ground truth can judge an answer (answer_status ok or infeasible): the denominator "
-    "of every accuracy",
-    "unscorable": "items with a placeholder or missing ground truth (never counted as right or wrong)",
+    "items": "records in the group (every item that finished, scorable or not): the denominator of every accuracy, "
+    "as in the papers, which divide by the whole suite",
+    "scorable": "items whose ground truth can judge an answer (answer_status ok or infeasible)",
+    "unscorable": "items with a placeholder or missing ground truth: they can never pass, so they count as failures "
+    "in every accuracy (shown apart so readers can discount them)",
     "errors": "items the run could not answer for an infrastructure reason (ItemRecord.error); they count as "
     "failures in the accuracies",
-    "passed": "scorable items whose final answer passes the preset",
-    "accuracy": "pass@1: passed / scorable (the final answer: the voted one when samples > 1)",
-    "strict_passed": "scorable items whose final answer passes the strict rule",
-    "strict_accuracy": "strict_passed / scorable",
+    "passed": "items whose final answer passes the preset",
+    "accuracy": "pass@1: passed / items (the final answer: the voted one when samples > 1)",
+    "strict_passed": "items whose final answer passes the strict rule",
+    "strict_accuracy": "strict_passed / items",
     "fallback_passes": "items that pass the preset only through a fallback (type flip, timeout-as-infeasible, ...); "
     "included in passed",
-    "accuracy_without_fallbacks": "(passed - fallback_passes) / scorable",
-    "self_consistency": "accuracy of the voted answer over the items that had more than one sample (None when no "
-    "item had)",
+    "accuracy_without_fallbacks": "(passed - fallback_passes) / items",
+    "self_consistency": "accuracy of the voted answer over the items that had more than one sample, unscorable "
+    "ones included as failures (None when no item had)",
     "strict_self_consistency": "the same under strict",
-    "pass_at_k": "{k: mean over scorable items of the unbiased estimator 1 - C(n-c,k)/C(n,k)} for k = 1..min n, "
+    "pass_at_k": "{k: mean over items of the unbiased estimator 1 - C(n-c,k)/C(n,k)} for k = 1..min n, "
     "n samples and c correct under the preset",
     "strict_pass_at_k": "the same under strict",
-    "any_of_k": "share of scorable items with at least one correct sample (the empirical pass@n) under the preset",
+    "any_of_k": "share of items with at least one correct sample (the empirical pass@n) under the preset",
     "strict_any_of_k": "the same under strict",
     "execution_rate": "share of all samples whose program ran to the end with at least one solve call",
     "mean_repair_rounds": "repair rounds per item (the longest repair chain among its samples), averaged",
@@ -97,23 +100,27 @@ def _samples(record: ItemRecord) -> tuple[SampleRecord, ...]:
 
 
 def _group(records: Sequence[ItemRecord]) -> dict[str, Any]:
+    # Every accuracy divides by all the items (as the papers divide by the whole suite); an item without a usable
+    # ground truth never passes, so it counts as a failure, and "unscorable" says how many there are.
+    n_items = len(records)
     scorable = [r for r in records if r.answer_status in _SCORABLE]
     n_scorable = len(scorable)
     passed = sum(1 for r in scorable if r.score is not None and r.score.passed)
     strict_passed = sum(1 for r in scorable if r.score is not None and r.score.strict)
     fallback = sum(1 for r in scorable if r.score is not None and r.score.passed and r.score.fallback)
     scorable_samples = [_samples(r) for r in scorable]
-    voted = [r for r, s in zip(scorable, scorable_samples, strict=True) if len(s) > 1]
+    multi = [r for r in records if len(_samples(r)) > 1]
+    multi_scorable = [r for r in multi if r.answer_status in _SCORABLE]
     pass_k: dict[str, float] = {}
     strict_pass_k: dict[str, float] = {}
     sampled = [s for s in scorable_samples if s]
     if sampled:
-        # Items without samples (errors) count with c = 0 at every k; the estimator needs n >= k, so k stops at
-        # the smallest n any item had.
+        # Items without samples (errors) and unscorable items count with c = 0 at every k; the estimator needs
+        # n >= k, so k stops at the smallest n any item had.
         for k in range(1, min(len(s) for s in sampled) + 1):
             for target, strict in ((pass_k, False), (strict_pass_k, True)):
                 total = sum(pass_at_k(len(s), _sample_passes(s, strict=strict), k) for s in sampled)
-                target[str(k)] = total / n_scorable
+                target[str(k)] = total / n_items
     any_of = sum(1 for s in scorable_samples if _sample_passes(s, strict=False) > 0)
     strict_any_of = sum(1 for s in scorable_samples if _sample_passes(s, strict=True) > 0)
     every_record_samples = [_samples(r) for r in records]
@@ -128,17 +135,21 @@ def _group(records: Sequence[ItemRecord]) -> dict[str, Any]:
         "unscorable": len(records) - n_scorable,
         "errors": errors,
         "passed": passed,
-        "accuracy": _ratio(passed, n_scorable),
+        "accuracy": _ratio(passed, n_items),
         "strict_passed": strict_passed,
-        "strict_accuracy": _ratio(strict_passed, n_scorable),
+        "strict_accuracy": _ratio(strict_passed, n_items),
         "fallback_passes": fallback,
-        "accuracy_without_fallbacks": _ratio(passed - fallback, n_scorable),
-        "self_consistency": _ratio(sum(1 for r in voted if r.score is not None and r.score.passed), len(voted)),
-        "strict_self_consistency": _ratio(sum(1 for r in voted if r.score is not None and r.score.strict), len(voted)),
+        "accuracy_without_fallbacks": _ratio(passed - fallback, n_items),
+        "self_consistency": _ratio(
+            sum(1 for r in multi_scorable if r.score is not None and r.score.passed), len(multi)
+        ),
+        "strict_self_consistency": _ratio(
+            sum(1 for r in multi_scorable if r.score is not None and r.score.strict), len(multi)
+        ),
         "pass_at_k": pass_k,
         "strict_pass_at_k": strict_pass_k,
-        "any_of_k": _ratio(any_of, n_scorable),
-        "strict_any_of_k": _ratio(strict_any_of, n_scorable),
+        "any_of_k": _ratio(any_of, n_items),
+        "strict_any_of_k": _ratio(strict_any_of, n_items),
         "execution_rate": _ratio(sum(1 for s in all_samples if _executed(s)), len(all_samples)),
         "mean_repair_rounds": _ratio(
             sum(max((sample.repair_rounds for sample in s), default=0) for s in every_record_samples), len(records)
@@ -179,13 +190,17 @@ def format_summary(summary: Mapping[str, Any]) -> str:
     preset = summary.get("preset") or "strict"
     samples = int(summary.get("samples") or 1)
     k = str(samples)
-    columns = ["suite", "items", f"pass@1 ({preset})", "strict"]
+    columns = ["suite", "items", "unscorable", f"pass@1 ({preset})"]
+    if preset != "strict":
+        columns.append("strict")
     if samples > 1:
         columns += [f"pass@{k}", f"any@{k}", "SC strict"]
     columns += ["exec", "repairs", "fallback", "errors"]
 
     def row(name: str, group: Mapping[str, Any]) -> list[str]:
-        cells = [name, str(group["items"]), _pct(group["accuracy"]), _pct(group["strict_accuracy"])]
+        cells = [name, str(group["items"]), str(group["unscorable"]), _pct(group["accuracy"])]
+        if preset != "strict":
+            cells.append(_pct(group["strict_accuracy"]))
         if samples > 1:
             cells += [
                 _pct(group["pass_at_k"].get(k)),
@@ -210,5 +225,8 @@ def format_summary(summary: Mapping[str, Any]) -> str:
         "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True)))
         for line in table
     ]
-    lines.append("accuracies in %; exec = samples that ran and solved; repairs = mean repair rounds per item")
+    lines.append(
+        "accuracies in % of all items (unscorable ones count as failures); exec = samples that ran and solved; "
+        "repairs = mean repair rounds per item"
+    )
     return "\n".join(lines)

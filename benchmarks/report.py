@@ -124,13 +124,17 @@ _TEXT_BUDGET = 6_000_000
 """Characters of record text the HTML drill-down may hold in all; the per-field limit is derived from it."""
 _MAX_MD_FAILURES = 1000
 _RESULTS_NOTE = (
-    "Accuracies divide by the scorable items (a number or a reliable infeasible label as ground truth); items the run "
-    "failed on count as failures. Fallback passes are passes under {label} that only a fallback earned: included in "
-    "its column, excluded from strict."
+    "Every accuracy divides by all the items, as the published numbers divide by the whole suite: an item whose "
+    "ground truth is a placeholder or missing (the *unscorable* column) can never pass and counts as a failure, and "
+    "so do items the run failed on (*infra errors*)."
+)
+_FALLBACK_NOTE = (
+    " Fallback passes are passes under {label} that only a fallback earned: included in its column, excluded from "
+    "strict."
 )
 _NAMED_NOTE = (
     "Named scores (a replay's recorded and re-executed verdicts) divide by every record that carries them, "
-    "unscorable ground truths included as failures, as the papers and `optagent bench replay` count."
+    "unscorable ground truths included as failures, like the results above, the papers and `optagent bench replay`."
 )
 
 
@@ -168,19 +172,21 @@ class SuiteSummary:
     suite: str
     version: str
     items: int
+    """Every record of the suite: the denominator of every accuracy, as in the papers."""
     scorable: int
-    """Items with a scorable ground truth (a number or a reliable infeasible label): the denominator of every
-    accuracy. Items the run failed on (``infra_errors``) are in it, as failures."""
+    """Items with a scorable ground truth (a number or a reliable infeasible label)."""
     unscorable: int
+    """Items with a placeholder or missing ground truth: in the denominator, as failures, and shown apart."""
     infra_errors: int
     passed: Fraction
-    """The primary score (the run's preset, or ``--preset``): pass@1, or self-consistency with several samples."""
+    """The primary score (the run's preset, or ``--preset``) over all items: pass@1, or self-consistency with
+    several samples."""
     strict: Fraction
     fallback_passes: int
     """Passes under the preset that only a fallback earned (counted in ``passed``, shown apart)."""
     fallbacks: Mapping[str, int]
     sample_pass_at_1: float | None
-    """Percent: mean over scorable items of (correct samples / samples), the unbiased pass@1 estimate; None with one
+    """Percent: mean over all items of (correct samples / samples), the unbiased pass@1 estimate; None with one
     sample per item."""
     pass_at_k: Fraction | None
     """Items where some sample is correct (``ItemRecord.pass_at_k``); None with one sample per item."""
@@ -218,6 +224,9 @@ class Comparison:
     ours_by_preset: Mapping[str, Fraction]
     """Our accuracy under each preset the records carry (primary, named scores, strict), over every item of the
     suite as the published numbers count."""
+    ours_source: Mapping[str, str] = field(default_factory=dict)
+    """For each preset of ``ours_by_preset``, the score it comes from (the primary label, ``strict`` or a named
+    score such as ``recorded/orlm``)."""
     variant: str = ""
     """The registry suite the published rows were matched on (differs from ``suite`` for a replay of a file)."""
 
@@ -262,6 +271,11 @@ class Report:
     def label(self) -> str:
         """How the primary score is named in tables: the named score when one was picked, else the preset."""
         return self.source or self.preset
+
+    @property
+    def strict_apart(self) -> bool:
+        """Whether tables need a strict column beside the primary one (not when the primary score is strict)."""
+        return self.label != "strict"
 
     @property
     def multi_sample(self) -> bool:
@@ -446,11 +460,10 @@ def _quantile(values: Sequence[float], q: float) -> float | None:
 
 
 def _counts(view: ItemView) -> bool:
-    """Whether an item is in the accuracy denominator: a scorable ground truth, whatever happened to the run.
+    """Whether an item's ground truth can judge an answer (a number or a reliable infeasible label).
 
-    Items the run failed to answer (an infrastructure error, no score) count as failures, as in
-    :func:`benchmarks.metrics.summarize` and in the papers, which divide by the whole suite; they are also shown in
-    their own column so a flaky endpoint is visible.
+    Only such items can pass; every item, scorable or not, is in the accuracy denominator (as in
+    :func:`benchmarks.metrics.summarize` and in the papers, which divide by the whole suite).
     """
     if view.record.answer_status not in (AnswerStatus.OK, AnswerStatus.INFEASIBLE):
         return False
@@ -519,12 +532,12 @@ def _summarize(suite: str, version: str, views: Sequence[ItemView], score_names:
         scorable=len(scorable),
         unscorable=len(views) - len(scorable),
         infra_errors=sum(1 for v in views if v.record.error),
-        passed=Fraction(passed, len(scorable)),
-        strict=Fraction(strict, len(scorable)),
+        passed=Fraction(passed, len(views)),
+        strict=Fraction(strict, len(views)),
         fallback_passes=sum(fallbacks.values()),
         fallbacks=dict(fallbacks.most_common()),
-        sample_pass_at_1=100.0 * sample_rate / len(scorable) if multi and scorable else None,
-        pass_at_k=Fraction(at_k, len(scorable)) if multi else None,
+        sample_pass_at_1=100.0 * sample_rate / len(views) if multi and views else None,
+        pass_at_k=Fraction(at_k, len(views)) if multi else None,
         executed=Fraction(sum(1 for s in samples if _executed(s)), len(samples)),
         mean_repair_rounds=_mean(
             [float(max((s.repair_rounds for s in _all_samples(v.record)), default=0)) for v in views]
@@ -567,8 +580,8 @@ def _groups(views: Sequence[ItemView], key: str, keys: Sequence[str], multi_suit
                 key,
                 label,
                 len(members),
-                Fraction(sum(1 for v in scored if v.score and v.score.passed), len(scored)),
-                Fraction(sum(1 for v in scored if v.score and v.score.strict), len(scored)),
+                Fraction(sum(1 for v in scored if v.score and v.score.passed), len(members)),
+                Fraction(sum(1 for v in scored if v.score and v.score.strict), len(members)),
             )
         )
     return tuple(out)
@@ -630,7 +643,13 @@ def build_report(run_dir: str | Path, *, preset: str | None = None) -> Report:
         rows = published_for(variant)
         if rows:
             comparisons.append(
-                Comparison(summary.suite, summary, tuple(rows), _ours_by_preset(summary, primary_preset), variant)
+                Comparison(
+                    summary.suite,
+                    summary,
+                    tuple(rows),
+                    *_ours_by_preset(summary, primary_preset, source or primary_preset),
+                    variant=variant,
+                )
             )
     return Report(
         run_dir=root,
@@ -665,15 +684,20 @@ def _registry_suite(suite: str, views: Sequence[ItemView]) -> str:
     return matched.pop() if len(matched) == 1 else suite
 
 
-def _ours_by_preset(summary: SuiteSummary, preset: str) -> dict[str, Fraction]:
+def _ours_by_preset(summary: SuiteSummary, preset: str, label: str) -> tuple[dict[str, Fraction], dict[str, str]]:
+    """Our accuracy under each preset we have (``{preset: fraction}``) and which score each comes from.
+
+    The run's primary score wins for its preset, then strict, then the first named score of each other preset.
+    All divide by every item of the suite, as the published numbers do.
+    """
     ours: dict[str, Fraction] = {}
+    names: dict[str, str] = {}
     for named in summary.named:
         if named.preset and named.preset not in ours:
-            ours[named.preset] = named.passed
-    # Published numbers divide by every item of the suite, so ours do here too.
-    ours["strict"] = Fraction(summary.strict.hits, summary.items)
-    ours[preset] = Fraction(summary.passed.hits, summary.items)
-    return ours
+            ours[named.preset], names[named.preset] = named.passed, named.name
+    ours["strict"], names["strict"] = summary.strict, "strict"
+    ours[preset], names[preset] = summary.passed, label
+    return ours, names
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -752,15 +776,10 @@ def _spec_rows(report: Report) -> list[tuple[str, str]]:
 def _result_columns(report: Report) -> list[str]:
     multi = report.multi_sample
     first = "self-consistency" if multi else "pass@1"
-    cols = [
-        "suite",
-        "version",
-        "items",
-        "scorable",
-        f"{first} ({report.label})",
-        f"{first} (strict)",
-        "fallback passes",
-    ]
+    cols = ["suite", "version", "items", "unscorable", f"{first} ({report.label})"]
+    if report.strict_apart:
+        cols.append(f"{first} (strict)")
+    cols.append("fallback passes")
     if multi:
         cols += ["pass@1 (mean of samples)", "pass@k"]
     cols += ["execution rate", "mean repair rounds", "infra errors"]
@@ -771,35 +790,60 @@ def _result_cells(report: Report, s: SuiteSummary) -> list[str]:
     fallback = str(s.fallback_passes)
     if s.fallbacks:
         fallback += " (" + ", ".join(f"{name} {count}" for name, count in s.fallbacks.items()) + ")"
-    cells = [s.suite, s.version or "–", str(s.items), str(s.scorable), _frac(s.passed), _frac(s.strict), fallback]
+    cells = [s.suite, s.version or "–", str(s.items), str(s.unscorable), _frac(s.passed)]
+    if report.strict_apart:
+        cells.append(_frac(s.strict))
+    cells.append(fallback)
     if report.multi_sample:
         cells += [_pct(s.sample_pass_at_1), _frac(s.pass_at_k)]
     cells += [_frac(s.executed), _opt(s.mean_repair_rounds, ".2f"), str(s.infra_errors)]
     return cells
 
 
+def _group_columns(report: Report) -> list[str]:
+    return ["group", "items", report.label, *(["strict"] if report.strict_apart else [])]
+
+
+def _group_cells(report: Report, g: GroupSummary) -> list[str]:
+    return [g.label, str(g.items), _frac(g.passed), *([_frac(g.strict)] if report.strict_apart else [])]
+
+
+def _results_note(report: Report) -> str:
+    return _RESULTS_NOTE + (_FALLBACK_NOTE.format(label=report.label) if report.strict_apart else "")
+
+
+def _this_run(report: Report, ours: SuiteSummary) -> str:
+    strict = f", {_frac(ours.strict)} strict" if report.strict_apart else ""
+    return (
+        f"This run: {_frac(ours.passed)} under {report.label}{strict}, execution rate {_frac(ours.executed)}."
+        + _denominator_note(ours)
+    )
+
+
 def _summaries(report: Report) -> list[SuiteSummary]:
     return [*report.suites, *([report.total] if report.total else [])]
 
 
-def _comparison_verdict(row: PublishedResult, report: Report) -> str:
+def _comparison_verdict(row: PublishedResult, comparison: Comparison, label: str) -> str:
     if not row.comparable:
         return "not pass@1-comparable"
     if row.metric is Metric.EXECUTION_RATE:
         return "execution rate"
-    if row.source.preset is None:
+    theirs = row.source.preset
+    if theirs is None:
         return "different rule (no preset reproduces it)"
-    if row.source.preset == report.preset:
-        return f"same rule as ours ({report.preset})"
-    return f"different rule: theirs {row.source.preset}, ours {report.preset}"
+    if theirs in comparison.ours_by_preset:
+        name = comparison.ours_source.get(theirs, theirs)
+        return f"same rule ({theirs})" + (f", our score {name}" if name != theirs else "")
+    return f"different rule: theirs {theirs}, ours {label} (no {theirs} score in this run)"
 
 
 def _denominator_note(ours: SuiteSummary) -> str:
-    if ours.scorable == ours.items:
+    if ours.unscorable == 0:
         return ""
     return (
-        f" Only {ours.scorable} of the {ours.items} items have a scorable answer; like the published numbers, "
-        "'ours under their rule' divides by every item."
+        f" {ours.unscorable} of the {ours.items} items have no usable ground truth; like the published numbers, every "
+        "accuracy here counts them as failures."
     )
 
 
@@ -861,7 +905,7 @@ def render_markdown(report: Report, *, html_name: str | None = "report.html") ->
             "",
         ]
     out += _md_table(_result_columns(report), (_result_cells(report, s) for s in _summaries(report)))
-    out += [_RESULTS_NOTE.format(label=report.label), ""]
+    out += [_results_note(report), ""]
     if report.total:
         out += ["The *all* row is a micro average; suites overlap (NL4Opt, NLP4LP, OptiBench share problems).", ""]
     if report.score_names:
@@ -874,8 +918,8 @@ def render_markdown(report: Report, *, html_name: str | None = "report.html") ->
         if groups:
             out += [f"### {title}", ""]
             out += _md_table(
-                ["group", "items", report.label, "strict"],
-                ([g.label, str(g.items), _frac(g.passed), _frac(g.strict)] for g in groups),
+                _group_columns(report),
+                (_group_cells(report, g) for g in groups),
             )
     cats = _present_categories(report)
     out += ["### Error taxonomy", ""]
@@ -916,8 +960,7 @@ def _md_comparison(report: Report) -> list[str]:
             f"### {_md(comparison.suite)}"
             + (f" (matched to {_md(comparison.variant)})" if comparison.variant != comparison.suite else ""),
             "",
-            f"This run: {_frac(ours.passed)} under {_md(report.label)}, {_frac(ours.strict)} strict, "
-            f"execution rate {_frac(ours.executed)}.{_denominator_note(ours)}",
+            _md(_this_run(report, ours)),
             "",
         ]
         rows = []
@@ -931,7 +974,7 @@ def _md_comparison(report: Report) -> list[str]:
                     setting,
                     row.source.title,
                     _ours_for(row, comparison),
-                    _comparison_verdict(row, report),
+                    _comparison_verdict(row, comparison, report.label),
                 ]
             )
         out += _md_table(["system", "published", "metric", "source", "ours under their rule", "rule"], rows)
@@ -1144,15 +1187,14 @@ def _html_charts(report: Report) -> str:
     charts: list[str] = []
     summaries = list(report.suites)
     labels = [s.suite for s in summaries]
-    series = [
-        Series(report.label, [s.passed.pct for s in summaries]),
-        Series("strict", [s.strict.pct for s in summaries]),
-    ]
+    series = [Series(report.label, [s.passed.pct for s in summaries])]
+    if report.strict_apart:
+        series.append(Series("strict", [s.strict.pct for s in summaries]))
     for index, name in enumerate(report.score_names):
         series.append(Series(name, [s.named[index].passed.pct for s in summaries]))
     if report.multi_sample:
         series.append(Series("pass@k", [s.pass_at_k.pct if s.pass_at_k else None for s in summaries]))
-    charts.append(grouped_bars("Accuracy by suite (%)", labels, series, notes=[f"n={s.scorable}" for s in summaries]))
+    charts.append(grouped_bars("Accuracy by suite (%)", labels, series, notes=[f"n={s.items}" for s in summaries]))
     for title, groups in (
         ("Accuracy by difficulty (%)", report.by_difficulty),
         ("Accuracy by problem type (%)", report.by_type),
@@ -1164,7 +1206,7 @@ def _html_charts(report: Report) -> str:
                     [g.label for g in groups],
                     [
                         Series(report.label, [g.passed.pct for g in groups]),
-                        Series("strict", [g.strict.pct for g in groups]),
+                        *([Series("strict", [g.strict.pct for g in groups])] if report.strict_apart else []),
                     ],
                     notes=[f"n={g.passed.total}" for g in groups],
                 )
@@ -1224,7 +1266,7 @@ def render_html(report: Report, *, markdown_name: str | None = None) -> str:
             '<p class="note">The <i>all</i> row is a micro average; suites overlap (NL4Opt, NLP4LP, OptiBench '
             "share problems).</p>"
         )
-    out.append(f'<p class="note">{_esc(_RESULTS_NOTE.format(label=report.label))}</p>')
+    out.append(f'<p class="note">{_esc(_results_note(report))}</p>')
     if report.score_names:
         out.append(f'<h3>Named scores</h3><p class="note">{_esc(_NAMED_NOTE)}</p>')
         out.append(
@@ -1239,8 +1281,8 @@ def render_html(report: Report, *, markdown_name: str | None = None) -> str:
             out.append(f"<h3>{heading}</h3>")
             out.append(
                 _html_table(
-                    ["group", "items", report.label, "strict"],
-                    ([g.label, str(g.items), _frac(g.passed), _frac(g.strict)] for g in groups),
+                    _group_columns(report),
+                    (_group_cells(report, g) for g in groups),
                     1,
                 )
             )
@@ -1300,11 +1342,7 @@ def _html_comparison(report: Report) -> str:
         ours = comparison.ours
         matched = f" (matched to {comparison.variant})" if comparison.variant != comparison.suite else ""
         out.append(f"<h3>{_esc(comparison.suite + matched)}</h3>")
-        out.append(
-            f"<p>This run: <b>{_esc(_frac(ours.passed))}</b> under {_esc(report.label)}, "
-            f"{_esc(_frac(ours.strict))} strict, execution rate {_esc(_frac(ours.executed))}."
-            f"{_esc(_denominator_note(ours))}</p>"
-        )
+        out.append(f"<p>{_esc(_this_run(report, ours))}</p>")
         rows = []
         for row in comparison.published:
             sources[row.source.key] = row.source
@@ -1316,7 +1354,7 @@ def _html_comparison(report: Report) -> str:
                     setting,
                     row.source.title,
                     _ours_for(row, comparison),
-                    _comparison_verdict(row, report),
+                    _comparison_verdict(row, comparison, report.label),
                 ]
             )
         out.append(_html_table(["system", "published", "metric", "source", "ours under their rule", "rule"], rows))

@@ -71,8 +71,12 @@ class SpecMismatchError(RunLogError):
         self.field = field
         self.old = old
         self.new = new
+
+        def show(value: Any) -> str:
+            return "nothing" if value is None else repr(value)
+
         super().__init__(
-            f"cannot resume {run_dir}: {field} differs (the run has {old!r}, this command asks for {new!r}). "
+            f"cannot resume {run_dir}: {field} differs (the run has {show(old)}, this command asks for {show(new)}). "
             "Records made with other settings must not be mixed into one log: repeat the original settings, or "
             "start a new run with another --out."
         )

@@ -38,6 +38,7 @@ __all__ = [
     "SuiteError",
     "data_dir",
     "get_suite",
+    "jsonl_objects",
     "list_suites",
     "load_items",
     "parse_answer",
@@ -242,15 +243,20 @@ def _read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise SuiteError(f"{path}: element {index} is a {type(record).__name__}, expected an object")
             yield index + 1, record
         return
+    yield from jsonl_objects(text, str(path))
+
+
+def jsonl_objects(text: str, where: str, error: type[SuiteError] = SuiteError) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` of JSON Lines text, blank lines skipped; ``error`` with ``where:line`` otherwise."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise SuiteError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
+            raise error(f"{where}:{number}: invalid JSON ({exc.msg})") from exc
         if not isinstance(record, dict):
-            raise SuiteError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
+            raise error(f"{where}:{number}: expected a JSON object, got {type(record).__name__}")
         yield number, record
 
 
@@ -273,6 +279,11 @@ def _read_csv(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         for row in reader:
             if None in row:
                 raise SuiteError(f"{path}:{reader.line_num}: more cells than header columns")
+            if any(value is None for value in row.values()):
+                raise SuiteError(
+                    f"{path}:{reader.line_num}: fewer cells than header columns (an unclosed quote swallows the rest "
+                    "of the file)"
+                )
             if not any((value or "").strip() for value in row.values()):
                 continue
             yield reader.line_num, {key: value for key, value in row.items()}
@@ -315,6 +326,11 @@ def _item(
     else:
         answer, status = parse_answer(raw_answer)
         answer_raw = answer_raw_text(raw_answer)
+        if status is AnswerStatus.MISSING and isinstance(raw_answer, str) and raw_answer.strip():
+            raise SuiteError(
+                f"{path}:{line}: answer {raw_answer.strip()[:40]!r} is not a number; write the optimal objective, "
+                "'infeasible', or leave the cell empty for an item without a known answer"
+            )
     record_id = record.get("id")
     item_id = str(record_id) if isinstance(record_id, str) and record_id.strip() else f"{suite}-{index:04d}"
     consumed = _CORE_FIELDS | {name for name in (question_field, answer_field) if name}
@@ -434,8 +450,12 @@ def get_suite(name: str, data_dir: str | Path | None = None) -> SuiteInfo:
     if name in _UPSTREAM:
         raise SuiteError(f"suite {name!r} is not in {_suites_dir(root)}: run `optagent bench fetch {name}`")
     close = difflib.get_close_matches(name, known, n=5, cutoff=0.5) or [k for k in known if name.lower() in k][:5]
-    hint = f"did you mean {', '.join(close)}?" if close else f"known suites: {', '.join(known)}"
-    raise SuiteError(f"unknown suite {name!r} in {_suites_dir(root)}; {hint}")
+    if close:
+        hint = f"did you mean {', '.join(close)}?"
+    else:
+        defaults = [k for k in DEFAULT_SUITES if k in known]
+        hint = f"the default suites are {', '.join(defaults)}" if defaults else f"{len(known)} suites are registered"
+    raise SuiteError(f"unknown suite {name!r} in {_suites_dir(root)}; {hint} (all {len(known)}: `optagent bench list`)")
 
 
 def _looks_like_path(suite: str | Path) -> bool:

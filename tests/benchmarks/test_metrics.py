@@ -77,18 +77,19 @@ def test_single_sample_accuracy_strict_and_fallbacks() -> None:
         item("1", [sample(0, True)]),
         item("2", [sample(0, True, strict=False)], final_score=score(True, strict=False, fallback="sirl_type_flip")),
         item("3", [sample(0, False, outcome="runtime_error", repairs=2)]),
-        item("4", [sample(0, False)], status=AnswerStatus.PLACEHOLDER),  # not in any denominator
+        item("4", [sample(0, False)], status=AnswerStatus.PLACEHOLDER),  # in every denominator, as a failure
     ]
     overall = summarize(records)["overall"]
     assert overall["items"] == 4 and overall["scorable"] == 3 and overall["unscorable"] == 1
-    assert overall["accuracy"] == pytest.approx(2 / 3)
-    assert overall["strict_accuracy"] == pytest.approx(1 / 3)
+    # Like the papers (ORLM's 85.7 = 210/245 on NL4Opt), accuracies divide by every item, unscorable ones included.
+    assert overall["accuracy"] == pytest.approx(2 / 4)
+    assert overall["strict_accuracy"] == pytest.approx(1 / 4)
     assert overall["fallback_passes"] == 1
-    assert overall["accuracy_without_fallbacks"] == pytest.approx(1 / 3)
+    assert overall["accuracy_without_fallbacks"] == pytest.approx(1 / 4)
     assert overall["execution_rate"] == pytest.approx(3 / 4)
     assert overall["mean_repair_rounds"] == pytest.approx(0.5)
     assert overall["self_consistency"] is None  # no item had more than one sample
-    assert overall["pass_at_k"] == {"1": pytest.approx(2 / 3)}
+    assert overall["pass_at_k"] == {"1": pytest.approx(2 / 4)}
     assert overall["prompt_tokens"] == 40 and overall["mean_latency_s"] == 2.0
     assert set(overall) == set(METRIC_KEYS)
 
@@ -139,7 +140,29 @@ def test_empty_and_table() -> None:
     ]
     table = format_summary(summarize(records))
     lines = table.splitlines()
-    assert lines[0].split()[:4] == ["suite", "items", "pass@1", "(sirl)"]
+    assert lines[0].split()[:5] == ["suite", "items", "unscorable", "pass@1", "(sirl)"]
     assert "pass@2" in lines[0] and "any@2" in lines[0]
     assert lines[1].startswith("a ") and lines[3].startswith("overall")
     assert "100.0" in lines[1] and "50.0" in lines[3]
+
+
+def test_unscorable_items_are_failures_in_every_accuracy_and_shown_apart() -> None:
+    """The denominator is the whole group, so a replay's headline equals the papers' figure (210/245, not 210/237)."""
+    records = [item(str(i), [sample(0, True), sample(1, True)]) for i in range(3)]
+    records.append(item("p", [sample(0, False), sample(1, False)], status=AnswerStatus.PLACEHOLDER))
+    overall = summarize(records)["overall"]
+    assert overall["unscorable"] == 1 and overall["items"] == 4
+    for key in ("accuracy", "strict_accuracy", "self_consistency", "any_of_k", "accuracy_without_fallbacks"):
+        assert overall[key] == pytest.approx(3 / 4), key
+    assert overall["pass_at_k"] == {"1": pytest.approx(3 / 4), "2": pytest.approx(3 / 4)}
+    table = format_summary(summarize(records))
+    assert table.splitlines()[0].split()[2] == "unscorable" and "of all items" in table
+
+
+def test_strict_preset_table_has_no_duplicate_strict_column() -> None:
+    strict = Score(
+        preset="strict", passed=True, strict=True, category=ErrorCategory.CORRECT, expected=1.0, predicted=1.0
+    )
+    record = ItemRecord(item_id="1", suite="a", answer=1.0, score=strict, final=SampleRecord(index=0, score=strict))
+    header = format_summary(summarize([record])).splitlines()[0]
+    assert "pass@1 (strict)" in header and header.split().count("strict") == 0

@@ -201,9 +201,10 @@ def test_aggregates(run_dir: Path) -> None:
     ind = suites["industryor"]
     assert ind.version == "756549264386"
     assert (ind.items, ind.scorable, ind.unscorable, ind.infra_errors) == (6, 5, 1, 1)
-    # passes: 0001 (strict) and 0002 (fallback only); the infra error counts as a failure in the denominator
-    assert (ind.passed.hits, ind.passed.total) == (2, 5)
-    assert (ind.strict.hits, ind.strict.total) == (1, 5)
+    # passes: 0001 (strict) and 0002 (fallback only); every item is in the denominator (as in the papers): the
+    # infra error and the unscorable item count as failures
+    assert (ind.passed.hits, ind.passed.total) == (2, 6)
+    assert (ind.strict.hits, ind.strict.total) == (1, 6)
     assert ind.fallback_passes == 1 and dict(ind.fallbacks) == {"sirl_type_flip": 1}
     assert (ind.executed.hits, ind.executed.total) == (3, 4)
     assert ind.mean_repair_rounds == pytest.approx(3 / 6)
@@ -218,14 +219,15 @@ def test_aggregates(run_dir: Path) -> None:
     assert ind.mean_latency_s == pytest.approx(2.0)
     nl = suites["nl4opt_original"]
     assert (nl.passed.hits, nl.passed.total, nl.categories.get("timeout")) == (1, 2, 1)
-    assert report.total is not None and (report.total.passed.hits, report.total.passed.total) == (3, 7)
+    assert report.total is not None and (report.total.passed.hits, report.total.passed.total) == (3, 8)
     # groups are prefixed with the suite when several suites share the report
     diff = {g.label: (g.passed.hits, g.passed.total, g.strict.hits) for g in report.by_difficulty}
     assert diff == {"industryor · Easy": (1, 2, 1), "industryor · Hard": (1, 2, 0)}
     types = {g.label: g.items for g in report.by_type}
     assert types == {"industryor · IP": 2, "industryor · LP": 2}
     md = render_markdown(report)
-    assert "| industryor | 756549264386 | 6 | 5 | 40.0 (2/5) | 20.0 (1/5) | 1 (sirl\\_type\\_flip 1) |" in md
+    assert "| industryor | 756549264386 | 6 | 1 | 33.3 (2/6) | 16.7 (1/6) | 1 (sirl\\_type\\_flip 1) |" in md
+    assert "| suite | version | items | unscorable |" in md and "divides by all the items" in md
 
 
 def test_aggregates_agree_with_metrics_summarize(run_dir: Path) -> None:
@@ -359,7 +361,7 @@ def test_published_comparison_only_matching_variants(tmp_path: Path) -> None:
         assert "SIRL-32B-Gurobi" in text and "48.0" in text
         assert "ORLM-Mistral-7B" not in text  # ORLM measured the 2024 release (industryor_original)
         assert "LLMOPT README" not in text
-        assert "same rule as ours (sirl)" in text
+        assert "same rule (sirl)" in text
     orig = build_report(make_run(tmp_path / "orig", _records()))
     by_suite = {c.suite: c for c in orig.comparisons}
     assert {r.source.key for r in by_suite["nl4opt_original"].published} == {"orlm"}
@@ -449,11 +451,12 @@ def test_replay_named_score_columns(tmp_path: Path) -> None:
     md = render_markdown(report)
     assert "| suite | recorded/orlm | recorded/strict | reexec/orlm | reexec/strict |" in md
     assert "| nl4opt\\_original | 60.0 (3/5) | 40.0 (2/5) | 80.0 (4/5) | 40.0 (2/5) |" in md
-    assert (suite.passed.hits, suite.passed.total) == (3, 4)  # the primary column divides by scorable items
+    # the primary column divides by every item, like the named scores and the papers
+    assert (suite.passed.hits, suite.passed.total) == (3, 5) and suite.unscorable == 1
     page = render_html(report)
     assert "reexec/orlm (orlm)" in page
     # the comparison with ORLM's README uses our score under ORLM's rule
-    assert "same rule as ours (orlm)" in md
+    assert "same rule (orlm)" in md
     # --preset picks a named score as the primary column
     rex = build_report(run, preset="reexec/orlm")
     assert rex.label == "reexec/orlm" and rex.suites[0].passed.hits == 4
@@ -548,3 +551,45 @@ def test_replayed_file_is_matched_to_its_registry_suite(tmp_path: Path) -> None:
     (comparison,) = report.comparisons
     assert comparison.variant == "industryor_original"
     assert {r.source.key for r in comparison.published} == {"orlm"}
+
+
+def test_replay_report_headline_equals_named_scores_and_names_the_rule(tmp_path: Path) -> None:
+    """A strict replay report: one strict column (not two), the headline equal to the named strict score over every
+    item, and the published ORLM row compared with our orlm named score, called the same rule (not 'different')."""
+    c, s = ErrorCategory, PredictionStatus
+    records = []
+    for i, passed in enumerate((True, True, False), 1):
+        cat = c.CORRECT if passed else c.WRONG_OBJECTIVE
+        strict = _score(passed, passed, cat, 1.0, 1.0, preset="strict")
+        scores = {"recorded/orlm": _score(passed, passed, cat, 1.0, 1.0, preset="orlm").to_dict()}
+        scores["reexec/strict"] = strict.to_dict()
+        sample = _sample(s.SOLVED, strict, 1.0)
+        records.append(_record(f"nl4opt_original-{i:04d}", "nl4opt_original", 1.0, sample, extras={"scores": scores}))
+    unscorable = _score(False, False, c.UNSCORABLE, None, None, preset="strict")
+    records.append(
+        _record(
+            "nl4opt_original-0004",
+            "nl4opt_original",
+            None,
+            None,
+            answer_status=AnswerStatus.PLACEHOLDER,
+            score=unscorable,
+            extras={"scores": dict.fromkeys(("recorded/orlm", "reexec/strict"), unscorable.to_dict())},
+        )
+    )
+    spec = _spec(suites={"nl4opt_original": "v"}, preset="strict", kind="replay", llm="recorded/x")
+    report = build_report(make_run(tmp_path / "r", records, spec))
+    (suite,) = report.suites
+    assert (suite.passed.hits, suite.passed.total, suite.unscorable) == (2, 4, 1)
+    assert [(n.name, n.passed.hits, n.passed.total) for n in suite.named] == [
+        ("recorded/orlm", 2, 4),
+        ("reexec/strict", 2, 4),
+    ]
+    md, page = render_markdown(report), render_html(report)
+    assert "| suite | version | items | unscorable | pass@1 (strict) | fallback passes |" in md
+    assert "pass@1 (strict) | pass@1 (strict)" not in md and "| group | items | strict | strict |" not in md
+    assert "This run: 50.0 (2/4) under strict, execution rate" in md
+    assert "1 of the 4 items have no usable ground truth" in md
+    for text in (md, page):
+        assert "same rule (orlm), our score recorded/orlm" in text
+        assert "different rule: theirs orlm" not in text

@@ -165,3 +165,8 @@ def test_an_unusable_directory_is_reported(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(RunLogError, match="cannot write the run directory"):
         RunLog.open(blocker / "run", spec(), resume=False)
+
+
+def test_resume_message_names_a_missing_value_plainly(tmp_path: Path) -> None:
+    error = SpecMismatchError("suites[mamo_complex]", None, "debbd3289613", tmp_path)
+    assert "the run has nothing, this command asks for 'debbd3289613'" in str(error) and "None" not in str(error)

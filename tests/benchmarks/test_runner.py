@@ -229,3 +229,18 @@ def test_cli_reports_an_unwritable_run_directory(tmp_path: Path, capsys: pytest.
     mock = wrong_mock(tmp_path / "w.json")
     assert main(["bench", "run", "nl4opt", "--llm", f"mock/{mock}", "--limit", "1", "--out", str(blocker / "x")]) == 2
     assert "cannot write the run directory" in capsys.readouterr().err
+
+
+def test_cli_progress_says_an_unscorable_item_counts_as_a_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suite = tmp_path / "mine.csv"
+    suite.write_text("question,answer\nA problem without a known optimum.,\n")
+    mock = wrong_mock(tmp_path / "w.json")
+    out = tmp_path / "run"
+    assert main(["bench", "run", str(suite), "--llm", f"mock/{mock}", "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "unscorable (no usable ground truth: counted as a failure)" in printed.err + printed.out
+    assert "strict: fail" not in printed.err + printed.out
+    header, row = printed.out.splitlines()[:2]
+    assert header.split()[:3] == ["suite", "items", "unscorable"] and row.split()[:4] == ["mine", "1", "1", "0.0"]

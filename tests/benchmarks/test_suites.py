@@ -91,8 +91,10 @@ def test_unknown_suite_lists_close_matches(shared: Path) -> None:
     with pytest.raises(SuiteError, match="did you mean nl4opt") as info:
         get_suite("nl4op", shared)
     assert isinstance(info.value, ValueError)
-    with pytest.raises(SuiteError, match="known suites: complexor"):
+    with pytest.raises(SuiteError, match="`optagent bench list`") as info:
         get_suite("qqqqqq", shared)
+    # no close match: a short hint (the default suites), not the whole registry
+    assert "the default suites are nl4opt, " in str(info.value) and "complexor_alphaopt" not in str(info.value)
 
 
 def test_load_registered_items_and_extras(shared: Path) -> None:
@@ -218,6 +220,8 @@ def test_user_json_array(tmp_path: Path) -> None:
         ("noans.csv", "question,value\nq,1\n", r"noans\.csv:1: no answer column"),
         ("cells.csv", "question,answer\nq,1,extra\n", r"cells\.csv:2: more cells than header columns"),
         ("blank.csv", "", r"blank\.csv:1: empty CSV"),
+        ("quote.csv", 'question,answer\nq,1\n"unclosed,2\nr,3\n', r"quote\.csv:\d+: fewer cells than header columns"),
+        ("word.csv", "question,answer\nq,abc\n", r"word\.csv:2: answer 'abc' is not a number"),
         (
             "status.jsonl",
             '{"question": "q", "answer": 1, "answer_status": "weird"}\n',
