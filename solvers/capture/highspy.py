@@ -26,7 +26,15 @@ from solvers.capture import SOLUTION_TERMINATIONS, CaptureSession, finite, limit
 if TYPE_CHECKING:
     from solvers.capture.recorder import Recorder
 
-__all__ = ["HIGHS_API", "STATUS_MAP", "LinearInstance", "install", "termination_of", "write_instance"]
+__all__ = [
+    "HIGHS_API",
+    "STATUS_MAP",
+    "LinearInstance",
+    "build_highs_model",
+    "install",
+    "termination_of",
+    "write_instance",
+]
 
 DIALECT = "highspy"
 
@@ -152,14 +160,14 @@ def _bounds(values: FloatArray, size: int) -> npt.NDArray[np.float64]:
     return clipped
 
 
-def write_instance(path: str, inst: LinearInstance) -> list[str]:
-    """Write ``inst`` to ``path`` (format from the extension, MPS in practice) and return the written column names.
+def build_highs_model(inst: LinearInstance, *, relax: bool = False, with_names: bool = True) -> tuple[Any, list[str]]:
+    """``inst`` as a ``highspy.HighsModel`` built from arrays in one go, and the MPS-safe column names it carries.
 
-    The names are made MPS-safe first (see :func:`solvers.capture.unique_names`) and then read back from the writer,
-    because HiGHS may still adjust a name while writing; the caller keys ``instance_values`` by what is returned.
+    The exporter writes it and the gurobipy/coptpy compat layer solves it, so both see exactly the same model.
+    ``relax`` drops integrality (an LP relaxation); ``with_names=False`` skips the names (a solve needs none).
 
     Raises:
-        ValueError: when the arrays are inconsistent or HiGHS refuses to write the model.
+        ValueError: when the arrays are inconsistent.
     """
     n = len(inst.col_cost)
     m = len(inst.row_lower)
@@ -189,15 +197,17 @@ def write_instance(path: str, inst: LinearInstance) -> list[str]:
     lp.a_matrix_.num_col_ = n
     lp.a_matrix_.num_row_ = m
     integer = np.asarray(inst.col_integer, dtype=bool).reshape(-1)
-    if integer.size and integer.any():
+    if not relax and integer.size and integer.any():
         kinds = highspy.HighsVarType
         lp.integrality_ = [kinds.kInteger if flag else kinds.kContinuous for flag in integer]
-    names = unique_names(inst.col_names, "c")
-    if len(names) != n:
-        raise ValueError("column names differ in length from the columns")
-    lp.col_names_ = names
-    if m:
-        lp.row_names_ = unique_names(list(inst.row_names) + [None] * (m - len(inst.row_names)), "r")[:m]
+    names: list[str] = []
+    if with_names:
+        names = unique_names(inst.col_names, "c")
+        if len(names) != n:
+            raise ValueError("column names differ in length from the columns")
+        lp.col_names_ = names
+        if m:
+            lp.row_names_ = unique_names(list(inst.row_names) + [None] * (m - len(inst.row_names)), "r")[:m]
     if len(inst.q_vals):
         qi = np.asarray(inst.q_rows, dtype=np.int64).reshape(-1)
         qj = np.asarray(inst.q_cols, dtype=np.int64).reshape(-1)
@@ -214,6 +224,20 @@ def write_instance(path: str, inst: LinearInstance) -> list[str]:
             hessian.start_ = h_start
             hessian.index_ = h_index
             hessian.value_ = h_value
+    return model, names
+
+
+def write_instance(path: str, inst: LinearInstance) -> list[str]:
+    """Write ``inst`` to ``path`` (format from the extension, MPS in practice) and return the written column names.
+
+    The names are made MPS-safe first (see :func:`solvers.capture.unique_names`) and then read back from the writer,
+    because HiGHS may still adjust a name while writing; the caller keys ``instance_values`` by what is returned.
+
+    Raises:
+        ValueError: when the arrays are inconsistent or HiGHS refuses to write the model.
+    """
+    model, names = build_highs_model(inst)
+    n = len(names)
     writer = _Highs()
     HIGHS_API.setOptionValue(writer, "output_flag", False)
     if HIGHS_API.passModel(writer, model) == highspy.HighsStatus.kError:

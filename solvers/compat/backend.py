@@ -13,10 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from solvers.capture import finite, gap, limit_termination
-from solvers.capture.highspy import LinearInstance, _bounds, _compress
+from solvers.capture.highspy import LinearInstance, build_highs_model
 from solvers.compat.lowering import INF, Lowered
 
 __all__ = [
@@ -157,50 +155,8 @@ def new_highs() -> Any:
 
 
 def highs_model(inst: LinearInstance, *, relax: bool = False) -> Any:
-    """A ``highspy.HighsModel`` built from arrays in one go (no per-element calls)."""
-    import highspy
-
-    n = len(inst.col_cost)
-    m = len(inst.row_lower)
-    model = highspy.HighsModel()
-    lp = model.lp_
-    lp.num_col_ = n
-    lp.num_row_ = m
-    lp.col_cost_ = np.asarray(inst.col_cost, dtype=float).reshape(-1)
-    lp.col_lower_ = _bounds(inst.col_lower, n)
-    lp.col_upper_ = _bounds(inst.col_upper, n)
-    lp.row_lower_ = _bounds(inst.row_lower, m)
-    lp.row_upper_ = _bounds(inst.row_upper, m)
-    lp.offset_ = float(inst.offset)
-    lp.sense_ = highspy.ObjSense.kMaximize if inst.maximize else highspy.ObjSense.kMinimize
-    rows = np.asarray(inst.a_rows, dtype=np.int64).reshape(-1)
-    cols = np.asarray(inst.a_cols, dtype=np.int64).reshape(-1)
-    vals = np.asarray(inst.a_vals, dtype=float).reshape(-1)
-    start, index, value = _compress(cols, rows, vals, n, m)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = start
-    lp.a_matrix_.index_ = index
-    lp.a_matrix_.value_ = value
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = m
-    integer = np.asarray(inst.col_integer, dtype=bool).reshape(-1)
-    if not relax and integer.size and integer.any():
-        kinds = highspy.HighsVarType
-        lp.integrality_ = [kinds.kInteger if flag else kinds.kContinuous for flag in integer]
-    if len(inst.q_vals):
-        qi = np.asarray(inst.q_rows, dtype=np.int64)
-        qj = np.asarray(inst.q_cols, dtype=np.int64)
-        qv = np.asarray(inst.q_vals, dtype=float)
-        low, high = np.maximum(qi, qj), np.minimum(qi, qj)
-        qv = np.where(low == high, 2.0 * qv, qv)
-        h_start, h_index, h_value = _compress(high, low, qv, n, n)
-        if h_value.size:
-            hessian = model.hessian_
-            hessian.dim_ = n
-            hessian.format_ = highspy.HessianFormat.kTriangular
-            hessian.start_ = h_start
-            hessian.index_ = h_index
-            hessian.value_ = h_value
+    """A ``highspy.HighsModel`` built from arrays in one go (no per-element calls), the exporter's own builder."""
+    model, _names = build_highs_model(inst, relax=relax, with_names=False)
     return model
 
 

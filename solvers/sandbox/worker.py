@@ -140,6 +140,14 @@ class Worker:
             except Exception as exc:  # a missing optional library must not stop the worker
                 self.notes.append(f"preload of {module} failed: {type(exc).__name__}: {exc}")
         self.commercial = self._route_commercial()
+        try:
+            # HiGHS prints a banner when the first solver of a process is created; take it here, once, so no run's
+            # output starts with it (each run is a fork of this process, and the capture's exports create solvers).
+            from solvers.compat.backend import swallow_highs_banner
+
+            swallow_highs_banner()
+        except Exception as exc:  # noqa: BLE001 - cosmetic; never stops the worker
+            self.notes.append(f"HiGHS banner not suppressed: {type(exc).__name__}: {exc}")
         from solvers.capture.recorder import Recorder
 
         self.recorder = Recorder(write=lambda _line: None, workdir=self.tmp_root)
