@@ -7,8 +7,10 @@ sandboxed execution of every ``to_run_script`` (coptpy on the compat layer), sco
 disagreement classification and writing the run directory — and prints the per-file numbers with the timings.
 
 Usage: ``.venv/bin/python scripts/bench_replay.py [--data DIR] [--workers N] [--time-limit S] [--commercial real]
-[--out RUN_DIR] [--json out.json]`` (``--data`` defaults to ``$OPTAGENT_DATA_DIR``, else /work/shared/benchmarks).
-Exit status 1 when the target is missed.
+[--baseline] [--out RUN_DIR] [--json out.json]`` (``--data`` defaults to ``$OPTAGENT_DATA_DIR``, else
+``../shared/benchmarks`` beside the checkout). ``--baseline`` then replays the same programs on the real coptpy
+(ORLM's own solver, size-limited licence) in the same sandbox pool settings, in this process, and prints both
+timings side by side. Exit status 1 when the target is missed.
 """
 
 from __future__ import annotations
@@ -37,12 +39,16 @@ TARGET_S = 180.0
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=os.environ.get("OPTAGENT_DATA_DIR") or "/work/shared/benchmarks")
+    default_data = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+    parser.add_argument("--data", default=os.environ.get("OPTAGENT_DATA_DIR") or str(default_data))
     parser.add_argument("--workers", type=int, default=0, help="sandbox workers (default: one per core)")
     parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT_S)
     parser.add_argument("--commercial", default="compat", choices=["compat", "real"])
     parser.add_argument("--out", help="run directory (default: a temporary one)")
     parser.add_argument("--json", help="write the measurements to this file")
+    parser.add_argument(
+        "--baseline", action="store_true", help="also replay on the real coptpy (ORLM's solver) and compare timings"
+    )
     args = parser.parse_args()
 
     orlm = Path(args.data) / "outputs" / "orlm"
@@ -69,6 +75,16 @@ def main() -> int:
     print(f"re-execution   {result.exec_s:7.1f} s  ({result.exec_s / max(programs, 1) * 1000:.0f} ms per program)")
     print(f"whole replay   {total:7.1f} s  (target < {TARGET_S:.0f} s: {'PASS' if total < TARGET_S else 'FAIL'})")
     print(f"run directory  {out}")
+    if args.baseline:
+        base_options = ReplayOptions(workers=args.workers, time_limit_s=args.time_limit, commercial="real")
+        base_started = time.perf_counter()
+        base = replay([orlm], base_options, progress=lambda line: print(f"[baseline] {line}", file=sys.stderr))
+        base_total = time.perf_counter() - base_started
+        print("\nbaseline: the same replay with the real coptpy in the sandbox")
+        print(render_summary(base))
+        print(f"{'':14} {'compat':>9} {'real coptpy':>12}")
+        print(f"{'re-execution':14} {result.exec_s:8.1f}s {base.exec_s:11.1f}s")
+        print(f"{'whole replay':14} {total:8.1f}s {base_total:11.1f}s")
     if args.json:
         data = result.to_dict()
         data["total_s"] = round(total, 3)

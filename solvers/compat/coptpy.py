@@ -280,7 +280,14 @@ class Model(CoreModel):
         return self._add_vars(indices, lb, ub, obj, vtype, names)
 
     def addConstr(self, lhs: Any, sense: Any = None, rhs: Any = None, name: str = "") -> Any:
-        """``addConstr(x + y <= 3)`` or ``addConstr(lhs, COPT.LESS_EQUAL, rhs)``; also indicators, ``y == max_``."""
+        """``addConstr(x + y <= 3)`` or ``addConstr(lhs, COPT.LESS_EQUAL, rhs)``; also indicators, ``y == max_``.
+
+        Like coptpy, a quadratic constraint is refused here (it takes ``addQConstr``), with coptpy's own TypeError:
+        a program that fails on COPT must fail the same way here, or a replay would credit the compat layer with
+        answers the model's program never produced.
+        """
+        if _quadratic(lhs) or _quadratic(rhs):
+            raise TypeError("'QConstrBuilder' or 'MQConstrBuilder' is not valid for argument 'lhs'")
         return self._add_lhs_sense_rhs(lhs, sense, rhs, name)
 
     addLConstr = addConstr
@@ -567,3 +574,10 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
     raise UnsupportedError(3, f"unsupported: coptpy.{name}")
+
+
+def _quadratic(value: Any) -> bool:
+    """Whether ``value`` is a quadratic expression or a comparison with one on either side."""
+    if isinstance(value, TempConstr):
+        return isinstance(value.lhs, QuadExpr) or isinstance(value.rhs, QuadExpr)
+    return isinstance(value, QuadExpr)

@@ -364,3 +364,19 @@ def test_small_quadratic_rows_are_solved_to_relative_precision() -> None:
     assert m.Status == GRB.OPTIMAL
     assert m.ObjVal == pytest.approx(0.08029703622191144, rel=1e-7)
     assert risk.getValue() <= 0.0030 * (1 + 1e-6)
+
+
+def test_coptpy_add_constr_refuses_a_quadratic_constraint_as_coptpy_does() -> None:
+    model = cp.Envr().createModel("q")
+    model.setParam("Logging", 0)
+    x = model.addVar(ub=3, name="x")
+    y = model.addVar(ub=3, name="y")
+    with pytest.raises(TypeError, match="QConstrBuilder"):
+        model.addConstr(x * y <= 2)
+    with pytest.raises(TypeError, match="QConstrBuilder"):
+        model.addConstr(x * x + y, cp.COPT.GREATER_EQUAL, 1)
+    model.addQConstr(x * y <= 2, name="q")  # the coptpy way is accepted
+    model.setObjective(x + y, cp.COPT.MAXIMIZE)
+    model.solve()
+    assert model.status == cp.COPT.OPTIMAL
+    assert model.objval == pytest.approx(3 + 2 / 3, rel=1e-6)
