@@ -469,3 +469,49 @@ def test_full_orlm_replay_under_three_minutes(tmp_path: Path, compat_pool: Sandb
         assert "reexec/orlm" in summary.rates and "reexec/strict" in summary.rates
     licence = [d for d in result.disagreements if d.cause is Cause.RECORDED_LICENCE]
     assert all(d.file.startswith("IndustryOR") for d in licence)
+
+
+def _orlm_judge(answer: str, prediction: str | None) -> bool:
+    """ORLM's own judge (eval/execute.py, ANCHORS §2.3), transcribed independently of benchmarks.scoring."""
+    if answer == "No Best Solution":
+        return prediction == "No Best Solution"
+    if prediction is None or prediction == "No Best Solution":
+        return False
+    gt, pred = round(float(answer)), round(float(prediction))
+    if gt == 0:
+        return abs(pred) <= 0.05
+    return abs(pred - gt) / abs(gt) <= 0.05
+
+
+@needs_orlm
+def test_other_recorded_outputs_in_orlm_format_score_as_their_authors_judge(tmp_path: Path) -> None:
+    """A file no test has seen (another checkpoint's executed.jsonl, simulated by perturbing ORLM's recorded answers
+    in every way the judge distinguishes) scores exactly what ORLM's own judge gives it."""
+    source = next(ORLM.glob("NL4OPT*/executed.jsonl"))
+    rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()[:60]]
+    factors = (1.0, 1.03, 1.049, 1.051, 1.2, 0.5, -1.0)
+    expected = 0
+    for index, row in enumerate(rows):
+        kind = index % 9
+        if kind < len(factors) and row["execution_best_solution"] not in (None, "No Best Solution"):
+            value = float(row["execution_best_solution"]) * factors[kind]
+            row["execution_best_solution"] = str(value)
+            row["execution_result"] = f"Just print the best solution: {value}"
+        elif kind == 7:
+            row["execution_best_solution"] = "No Best Solution"
+            row["execution_result"] = "No Best Solution"
+            row["execution_state"] = "Execution Successful but No Best Solution Found"
+        elif kind == 8:
+            row["execution_best_solution"] = None
+            row["execution_result"] = "Traceback (most recent call last): ..."
+            row["execution_state"] = "Execution Failed: Traceback"
+        expected += _orlm_judge(str(row["en_answer"]), row["execution_best_solution"])
+    other = tmp_path / "NL4OPT.q2mc_en.Other-Checkpoint-7B" / "executed.jsonl"
+    other.parent.mkdir()
+    other.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+    result = replay([other], ReplayOptions(execute=False))
+    (summary,) = result.files
+    assert summary.format == "orlm" and summary.items == len(rows)
+    assert 0 < expected < len(rows)  # the perturbations really split passes from failures
+    assert summary.rates["recorded/orlm"] * len(rows) / 100 == pytest.approx(expected)
