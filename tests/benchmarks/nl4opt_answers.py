@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from agent.parsing import render_optagent_response
+from tests.conftest import REPO
 
-DATA = Path(os.environ.get("OPTAGENT_DATA_DIR") or "/work/shared/benchmarks")
+DATA = Path(os.environ.get("OPTAGENT_DATA_DIR") or REPO.parent / "shared" / "benchmarks")
 """The benchmark data directory the tests read (``OPTAGENT_DATA_DIR``, else the shared copy)."""
 
 

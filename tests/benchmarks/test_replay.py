@@ -36,7 +36,7 @@ from solvers import CodeRun, RunOutcome, SandboxPool, SolveResult, Termination
 from solvers.types import ModelStats
 from tests.conftest import REPO
 
-DATA = Path(os.environ.get("OPTAGENT_DATA_DIR") or "/work/shared/benchmarks")
+DATA = Path(os.environ.get("OPTAGENT_DATA_DIR") or REPO.parent / "shared" / "benchmarks")
 ORLM = DATA / "outputs" / "orlm"
 needs_orlm = pytest.mark.skipif(not ORLM.is_dir(), reason=f"no recorded ORLM outputs under {ORLM}")
 
