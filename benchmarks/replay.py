@@ -30,7 +30,6 @@ import json
 import math
 import os
 import re
-import subprocess
 import sys
 import time
 import uuid
@@ -41,6 +40,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from benchmarks.provenance import git_revision, package_versions
 from benchmarks.recorded import (
     RecordedExecution,
     RecordedFile,
@@ -779,33 +779,6 @@ def _summarize(
     )
 
 
-def _git_revision() -> str:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parents[1],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
-
-
-def _packages() -> dict[str, str]:
-    from importlib import metadata
-
-    found: dict[str, str] = {}
-    for name in ("optagent", "highspy", "pyscipopt", "pyomo", "ortools", "cvxpy"):
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
-
-
 def _spec(files: Sequence[RecordedFile], options: ReplayOptions, exec_s: float) -> RunSpec:
     models = sorted({f.model for f in files if f.model})
     now = _dt.datetime.now(_dt.UTC)
@@ -829,8 +802,8 @@ def _spec(files: Sequence[RecordedFile], options: ReplayOptions, exec_s: float) 
             "commercial": options.commercial,
             "exec_s": round(exec_s, 3),
         },
-        packages=_packages(),
-        git_revision=_git_revision(),
+        packages=package_versions(),
+        git_revision=git_revision(),
         created=now.isoformat(timespec="seconds"),
         kind="replay",
     )

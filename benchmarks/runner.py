@@ -22,12 +22,10 @@ import asyncio
 import datetime as _dt
 import json
 import os
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +45,7 @@ from agent.llm import (
 from agent.llm.types import last_user_message
 from agent.types import AgentResult, Attempt, AttemptKind, Problem
 from benchmarks.batch import NoCompletionsLLM, PendingCompletion, PendingPrompt, StoredCompletionsLLM, write_pending
+from benchmarks.provenance import KEY_PACKAGES, git_revision, package_versions
 from benchmarks.runlog import RunLog
 from benchmarks.scoring import PRESETS, prediction_from_run, score
 from benchmarks.types import Item, ItemRecord, Prediction, RunSpec, SampleRecord, SuiteInfo
@@ -69,8 +68,6 @@ __all__ = [
     "run_benchmark",
 ]
 
-KEY_PACKAGES = ("optagent", "langgraph", "highspy", "pyomo", "pyscipopt", "ortools", "cvxpy", "openai", "httpx")
-"""Packages whose versions go into the run spec (those that can change a program's result or the LLM traffic)."""
 
 _TRANSIENT = (LLMConnectionError, LLMTimeoutError, LLMAuthError, LLMModelNotFoundError, SandboxError)
 """Failures of the infrastructure, not of the item: the item gets no record, and a resumed run retries it."""
@@ -140,36 +137,6 @@ class RunOptions:
         }
 
 
-def _package_versions() -> dict[str, str]:
-    versions = {}
-    for name in KEY_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
-
-
-def _git_revision() -> str:
-    """The checkout's commit (``+dirty`` when it has changes), or "" outside a git checkout."""
-    here = Path(__file__).resolve().parent
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return head + ("+dirty" if dirty else "")
-
-
 def make_spec(suites: Sequence[SuiteInfo], options: RunOptions) -> RunSpec:
     """The run spec: suites with their content versions, the LLM, the preset, parameters, packages, git, time."""
     created = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
@@ -180,8 +147,8 @@ def make_spec(suites: Sequence[SuiteInfo], options: RunOptions) -> RunSpec:
         preset=options.preset,
         samples=options.samples,
         parameters=options.parameters(),
-        packages=_package_versions(),
-        git_revision=_git_revision(),
+        packages=package_versions(),
+        git_revision=git_revision(),
         created=created.isoformat().replace("+00:00", "Z"),
     )
 
