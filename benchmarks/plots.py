@@ -38,7 +38,8 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _clip_label(label: str, limit: int = 34) -> str:
+def _clip_label(label: str, limit: int = 27) -> str:
+    # The label column is 220 px at 12 px type: about 28 characters fit, including any "(n=…)" note.
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
@@ -84,7 +85,7 @@ def grouped_bars(
         note = f" ({notes[row]})" if notes and row < len(notes) and notes[row] else ""
         body.append(
             f'<text x="{_LABEL_W - 6}" y="{y0 + group_h / 2 + 2:.1f}" text-anchor="end">'
-            f"{_esc(_clip_label(label) + note)}</text>"
+            f"{_esc(_clip_label(label, max(10, 27 - len(note))) + note)}</text>"
         )
         for index, item in enumerate(series):
             value = item.values[row] if row < len(item.values) else None
@@ -117,8 +118,10 @@ def stacked_bars(title: str, labels: Sequence[str], segments: Sequence[Series]) 
         y = top + row * row_h
         counts = [max(0.0, (s.values[row] if row < len(s.values) else None) or 0.0) for s in segments]
         total = sum(counts)
+        count_note = f" (n={total:g})"
         body.append(
-            f'<text x="{_LABEL_W - 6}" y="{y + 13}" text-anchor="end">{_esc(_clip_label(label))} (n={total:g})</text>'
+            f'<text x="{_LABEL_W - 6}" y="{y + 13}" text-anchor="end">'
+            f"{_esc(_clip_label(label, max(10, 27 - len(count_note))) + count_note)}</text>"
         )
         x = float(_LABEL_W)
         for index, (segment, count) in enumerate(zip(segments, counts, strict=True)):

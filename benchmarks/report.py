@@ -808,6 +808,13 @@ def _group_cells(report: Report, g: GroupSummary) -> list[str]:
     return [g.label, str(g.items), _frac(g.passed), *([_frac(g.strict)] if report.strict_apart else [])]
 
 
+def _note_html(note: str) -> str:
+    """One of our own Markdown notes as HTML: escaped, then ``*x*`` as italics and backticks as code."""
+    text = _esc(note)
+    text = re.sub(r"\*([^*]+)\*", r"<i>\1</i>", text)
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+
+
 def _results_note(report: Report) -> str:
     return _RESULTS_NOTE + (_FALLBACK_NOTE.format(label=report.label) if report.strict_apart else "")
 
@@ -1266,9 +1273,9 @@ def render_html(report: Report, *, markdown_name: str | None = None) -> str:
             '<p class="note">The <i>all</i> row is a micro average; suites overlap (NL4Opt, NLP4LP, OptiBench '
             "share problems).</p>"
         )
-    out.append(f'<p class="note">{_esc(_results_note(report))}</p>')
+    out.append(f'<p class="note">{_note_html(_results_note(report))}</p>')
     if report.score_names:
-        out.append(f'<h3>Named scores</h3><p class="note">{_esc(_NAMED_NOTE)}</p>')
+        out.append(f'<h3>Named scores</h3><p class="note">{_note_html(_NAMED_NOTE)}</p>')
         out.append(
             _html_table(
                 ["suite", *(f"{n} ({p})" for n, p in _named_presets(report))],

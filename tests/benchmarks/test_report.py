@@ -593,3 +593,18 @@ def test_replay_report_headline_equals_named_scores_and_names_the_rule(tmp_path:
     for text in (md, page):
         assert "same rule (orlm), our score recorded/orlm" in text
         assert "different rule: theirs orlm" not in text
+
+
+def test_chart_labels_fit_the_label_column_with_their_notes() -> None:
+    """Long suite names (a replay's file names) are clipped so label + "(n=…)" stays inside the 220 px column."""
+    import re as _re
+
+    from benchmarks.plots import Series, grouped_bars, stacked_bars
+
+    name = "MAMO.ComplexLP.q2mc_en.ORLM-LLaMA-3-8B"
+    grouped = grouped_bars("accuracy", [name], [Series("strict", [33.2])], notes=["n=211"])
+    stacked = stacked_bars("errors", [name], [Series("correct", [70.0]), Series("wrong", [141.0])])
+    for svg, note in ((grouped, "(n=211)"), (stacked, "(n=211)")):
+        (label,) = [t for t in _re.findall(r'text-anchor="end">([^<]*)</text>', svg) if note in t]
+        assert label.startswith("MAMO.ComplexLP") and label.endswith(note)
+        assert len(label) <= 28
