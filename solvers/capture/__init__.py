@@ -14,6 +14,7 @@ It imports nothing heavy, so ``import solvers.capture`` stays cheap for the work
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import math
@@ -38,6 +39,7 @@ __all__ = [
     "install_all",
     "describe",
     "limit_termination",
+    "solve_wrapper",
     "unique_names",
 ]
 
@@ -323,3 +325,31 @@ class CaptureSession:
             self.recorder.record(self.record, instance_values=self.instance_values)
         except Exception:  # noqa: BLE001, S110 - nothing sensible is left to do; the program must go on
             pass
+
+
+def solve_wrapper(
+    recorder: Recorder,
+    original: Callable[..., _T],
+    dialect: str | Callable[[Any], str],
+    finish: Callable[[CaptureSession, Any, BaseException | None], None],
+) -> Callable[..., _T]:
+    """``original`` (a solver object's solve method) wrapped so that its outermost call reports one record.
+
+    Nested calls (a library solving through another, a compat model through HiGHS) run unrecorded; the outermost
+    one runs through a :class:`CaptureSession`, and ``finish(session, solver_object, exception)`` reads the outcome
+    from the solver object into ``session.record``. ``dialect`` is a name or a function of the solver object.
+    """
+
+    @functools.wraps(original)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> _T:
+        with recorder.outer_call() as outer:
+            if not outer:
+                return original(self, *args, **kwargs)
+            session = CaptureSession(recorder, dialect(self) if callable(dialect) else dialect)
+            return session.execute(
+                lambda: original(self, *args, **kwargs),
+                lambda _result, exc: finish(session, self, exc),
+            )
+
+    wrapper.__optagent_wrapped__ = True  # type: ignore[attr-defined]
+    return wrapper

@@ -9,11 +9,10 @@ quadratic objective.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from solvers.capture import CaptureSession, describe
+from solvers.capture import CaptureSession, describe, solve_wrapper
 from solvers.capture.highspy import write_instance
 from solvers.compat.backend import swallow_highs_banner
 from solvers.compat.core import CoreModel, SolveOutcome
@@ -33,21 +32,11 @@ def install(recorder: Recorder) -> None:
     if getattr(current, "__optagent_wrapped__", False):
         return
     _ORIGINAL["solve"] = current
-    CoreModel.solve = _wrap(recorder, current)  # type: ignore[method-assign]
+    CoreModel.solve = solve_wrapper(recorder, current, _dialect, _finish)  # type: ignore[method-assign]
 
 
-def _wrap(recorder: Recorder, original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
-    def wrapper(self: CoreModel) -> None:
-        with recorder.outer_call() as outer:
-            if not outer:
-                return original(self)  # type: ignore[no-any-return]
-            dialect = str(getattr(self, "dialect", "gurobipy"))
-            session = CaptureSession(recorder, dialect)
-            return session.execute(lambda: original(self), lambda _result, exc: _finish(session, self, exc))  # type: ignore[no-any-return]
-
-    wrapper.__optagent_wrapped__ = True  # type: ignore[attr-defined]
-    return wrapper
+def _dialect(model: CoreModel) -> str:
+    return str(getattr(model, "dialect", "gurobipy"))
 
 
 def _finish(session: CaptureSession, model: CoreModel, exc: BaseException | None) -> None:

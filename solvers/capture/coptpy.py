@@ -12,14 +12,21 @@ at install time, so a program that patches them later cannot change what is reco
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import coptpy
 
-from solvers.capture import SOLUTION_TERMINATIONS, CaptureSession, describe, finite, gap, limit_termination
+from solvers.capture import (
+    SOLUTION_TERMINATIONS,
+    CaptureSession,
+    describe,
+    finite,
+    gap,
+    limit_termination,
+    solve_wrapper,
+)
 from solvers.capture import unique_names as _unique_names
 from solvers.capture.highspy import LinearInstance, write_instance
 
@@ -74,23 +81,7 @@ def install(recorder: Recorder) -> None:
         original = getattr(_Model, name, None)
         if original is None or getattr(original, "__optagent_wrapped__", False):
             continue
-        setattr(_Model, name, _wrap(recorder, original))
-
-
-def _wrap(recorder: Recorder, original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with recorder.outer_call() as outer:
-            if not outer:
-                return original(self, *args, **kwargs)
-            session = CaptureSession(recorder, DIALECT)
-            return session.execute(
-                lambda: original(self, *args, **kwargs),
-                lambda _result, exc: _finish(session, self, exc),
-            )
-
-    wrapper.__optagent_wrapped__ = True  # type: ignore[attr-defined]
-    return wrapper
+        setattr(_Model, name, solve_wrapper(recorder, original, DIALECT, _finish))
 
 
 def _attr(model: Any, name: str, default: Any = None) -> Any:

@@ -12,14 +12,21 @@ is recorded. Everything is read after the solve, when Gurobi's lazy updates have
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import gurobipy
 
-from solvers.capture import SOLUTION_TERMINATIONS, CaptureSession, describe, finite, gap, limit_termination
+from solvers.capture import (
+    SOLUTION_TERMINATIONS,
+    CaptureSession,
+    describe,
+    finite,
+    gap,
+    limit_termination,
+    solve_wrapper,
+)
 from solvers.capture import unique_names as _unique_names
 from solvers.capture.highspy import LinearInstance, write_instance
 
@@ -72,19 +79,7 @@ def install(recorder: Recorder) -> None:
     if getattr(original, "__optagent_wrapped__", False):
         return
 
-    @functools.wraps(original)
-    def optimize(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with recorder.outer_call() as outer:
-            if not outer:
-                return original(self, *args, **kwargs)
-            session = CaptureSession(recorder, DIALECT)
-            return session.execute(
-                lambda: original(self, *args, **kwargs),
-                lambda _result, exc: _finish(session, self, exc),
-            )
-
-    optimize.__optagent_wrapped__ = True  # type: ignore[attr-defined]
-    _Model.optimize = optimize
+    _Model.optimize = solve_wrapper(recorder, original, DIALECT, _finish)
 
 
 def _attr(model: Any, name: str, default: Any = None) -> Any:

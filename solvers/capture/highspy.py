@@ -11,9 +11,8 @@ MathOpt, Pyomo) export through it, so every exported instance is written the sam
 
 from __future__ import annotations
 
-import functools
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,14 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from solvers.capture import SOLUTION_TERMINATIONS, CaptureSession, finite, limit_termination, unique_names
+from solvers.capture import (
+    SOLUTION_TERMINATIONS,
+    CaptureSession,
+    finite,
+    limit_termination,
+    solve_wrapper,
+    unique_names,
+)
 
 if TYPE_CHECKING:
     from solvers.capture.recorder import Recorder
@@ -258,23 +264,7 @@ def install(recorder: Recorder) -> None:
         original = getattr(_Highs, name, None)
         if original is None or getattr(original, "__optagent_wrapped__", False):
             continue
-        setattr(_Highs, name, _wrap(recorder, original))
-
-
-def _wrap(recorder: Recorder, original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with recorder.outer_call() as outer:
-            if not outer:
-                return original(self, *args, **kwargs)
-            session = CaptureSession(recorder, DIALECT)
-            return session.execute(
-                lambda: original(self, *args, **kwargs),
-                lambda _result, exc: _finish(session, self, exc),
-            )
-
-    wrapper.__optagent_wrapped__ = True  # type: ignore[attr-defined]
-    return wrapper
+        setattr(_Highs, name, solve_wrapper(recorder, original, DIALECT, _finish))
 
 
 def _finish(session: CaptureSession, highs: Any, exc: BaseException | None) -> None:
