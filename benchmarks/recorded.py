@@ -36,6 +36,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from benchmarks.suites import parse_answer as parse_suite_answer
 from benchmarks.types import AnswerStatus, Item
 
 __all__ = [
@@ -232,34 +233,26 @@ SuiteItems = Callable[[str], Sequence[Item]]
 
 
 def parse_answer(value: Any) -> tuple[float | None, AnswerStatus, str]:
-    """A recorded ground truth as ``(answer, status, raw text)``, with the suites' conventions.
+    """A recorded ground truth as ``(answer, status, raw text)``: the suites' reading, plus what recorded files add.
 
-    ``"No Best Solution"`` and similar words, and the sentinel -9999, mean infeasible; -99999 is a placeholder
-    (the sources use it without a consistent meaning); an empty or unreadable value is missing. Numbers may come
-    as JSON numbers or text (``"1,200"`` and ``"3.5e3"`` included), or as a one-element list.
+    Numbers go through :func:`benchmarks.suites.parse_answer` (-9999 infeasible, -99999 a placeholder). Recorded
+    files also wrap a value in a one-element list and word an infeasible label inside a longer text ("no feasible
+    solution"); text that is not plainly a number (``"1,200"`` and ``"3.5e3"`` are) is missing.
     """
     if isinstance(value, list) and len(value) == 1:
         value = value[0]
     raw = "" if value is None else str(value)
-    if value is None or isinstance(value, bool):
-        return None, AnswerStatus.MISSING, raw
-    number: float | None = None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
+    if isinstance(value, str):
         text = value.strip()
-        lowered = text.lower()
-        if any(word in lowered for word in _INFEASIBLE_WORDS):
+        if any(word in text.lower() for word in _INFEASIBLE_WORDS):
             return None, AnswerStatus.INFEASIBLE, raw
-        if text and _NUMBER_TEXT.match(text) and any(c.isdigit() for c in text):
-            number = float(text.replace(",", ""))
-    if number is None or not math.isfinite(number):
+        if not (text and _NUMBER_TEXT.match(text) and any(c.isdigit() for c in text)):
+            return None, AnswerStatus.MISSING, raw
+        value = float(text.replace(",", ""))
+    elif not isinstance(value, int | float) or isinstance(value, bool):
         return None, AnswerStatus.MISSING, raw
-    if number == -99999:
-        return None, AnswerStatus.PLACEHOLDER, raw
-    if number == -9999:
-        return None, AnswerStatus.INFEASIBLE, raw
-    return number, AnswerStatus.OK, raw
+    answer, status = parse_suite_answer(value)
+    return answer, status, raw
 
 
 # -- completions ------------------------------------------------------------------------------------------------------
