@@ -9,12 +9,10 @@ quadratic objective.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from solvers.capture import CaptureSession, describe, solve_wrapper
 from solvers.capture.highspy import write_instance
-from solvers.compat.backend import swallow_highs_banner
 from solvers.compat.core import CoreModel, SolveOutcome
 
 if TYPE_CHECKING:
@@ -23,7 +21,6 @@ if TYPE_CHECKING:
 __all__ = ["install"]
 
 _REQUESTED = {"gurobipy": "gurobi", "coptpy": "copt"}
-_ORIGINAL: dict[str, Callable[..., Any]] = {}
 
 
 def install(recorder: Recorder) -> None:
@@ -31,7 +28,6 @@ def install(recorder: Recorder) -> None:
     current = CoreModel.solve
     if getattr(current, "__optagent_wrapped__", False):
         return
-    _ORIGINAL["solve"] = current
     CoreModel.solve = solve_wrapper(recorder, current, _dialect, _finish)  # type: ignore[method-assign]
 
 
@@ -69,7 +65,6 @@ def _export(session: CaptureSession, outcome: SolveOutcome) -> None:
     instance = outcome.instance
     assert instance is not None
     path = session.recorder.instance_path("mps")
-    swallow_highs_banner()  # the writer builds a Highs, maybe the run's first: its banner is not the program's output
     written = write_instance(path, instance)
     session.record["instance_path"] = path
     session.record["instance_format"] = "mps"
